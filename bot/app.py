@@ -1,0 +1,113 @@
+"""`create_app(settings)`: wires storage, channels, the worker and the routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+
+from aiohttp import web
+from telegram import Update
+
+from bot.channels.base import Channel
+from bot.channels.telegram import TelegramChannel
+from bot.channels.webchat import WebChatChannel
+from bot.clock import utc_now
+from bot.jobs.inbox import store_event
+from bot.jobs.worker import Worker
+from bot.settings import Settings
+from bot.web import chat
+from bot.web.keys import CLOCK, SESSIONS, SETTINGS, WORKER
+from bot.web.telegram_webhook import telegram_webhook
+from db.engine import create_engine, session_factory
+from db.migrate import migrate
+from handlers.conversation.turn import Deps, Locality
+from handlers.ports import IntakeLimits, TextClassifier
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    classifier: TextClassifier | None = None,
+    worker_interval: float = 1.0,
+) -> web.Application:
+    app = web.Application(client_max_size=settings.MAX_PHOTO_BYTES + 1024 * 1024)
+    engine = create_engine(settings.DATABASE_URL)
+    sessions = session_factory(engine)
+    channels: dict[str, Channel] = {"web": WebChatChannel(settings.DATA_DIR / "uploads")}
+    telegram = (
+        TelegramChannel(settings, settings.TELEGRAM_BOT_TOKEN.get_secret_value())
+        if settings.TELEGRAM_BOT_TOKEN is not None
+        else None
+    )
+    if telegram is not None:
+        channels[telegram.name] = telegram
+    deps = Deps(
+        locality=Locality(),
+        limits=IntakeLimits(
+            max_text_length=settings.MAX_TEXT_LENGTH,
+            max_photos=settings.MAX_PHOTOS,
+            max_photo_bytes=settings.MAX_PHOTO_BYTES,
+        ),
+        classifier=classifier,
+    )
+    worker = Worker(sessions, channels, deps, settings.attachments_dir, clock, worker_interval)
+    app[SETTINGS] = settings
+    app[SESSIONS] = sessions
+    app[WORKER] = worker
+    app[CLOCK] = clock
+
+    app.router.add_get("/healthz", healthz)
+    chat.add_routes(app)
+    if telegram is not None and settings.telegram_webhook_mode:
+        app.router.add_post("/webhooks/telegram", telegram_webhook)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await migrate(engine)
+        tasks = [asyncio.create_task(worker.run_forever(), name="worker")]
+        if telegram is not None:
+            await telegram.start()
+            tasks.append(asyncio.create_task(_telegram_intake(settings, telegram, app),
+                                             name="telegram-intake"))
+        log.info("service ready on http://%s:%s/", settings.WEB_HOST, settings.WEB_PORT)
+        yield
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if telegram is not None:
+            await telegram.stop()
+        await engine.dispose()
+
+    app.cleanup_ctx.append(lifecycle)
+    return app
+
+
+async def _telegram_intake(settings: Settings, telegram: TelegramChannel,
+                           app: web.Application) -> None:
+    if settings.TELEGRAM_WEBHOOK_SECRET is not None:
+        url = settings.PUBLIC_BASE_URL.rstrip("/") + "/webhooks/telegram"
+        await telegram.set_webhook(url, settings.TELEGRAM_WEBHOOK_SECRET.get_secret_value())
+        return
+
+    async def store(updates: Sequence[Update]) -> None:
+        for update in updates:
+            await store_event(app[SESSIONS], telegram.name, str(update.update_id),
+                              update.to_dict(), app[CLOCK]())
+        app[WORKER].kick()
+        for update in updates:
+            if update.callback_query is not None:
+                with contextlib.suppress(Exception):  # only a spinner; never worth failing
+                    await update.callback_query.answer()
+
+    await telegram.poll_forever(store)

@@ -1,0 +1,89 @@
+"""The conversation engine: one inbound message in, state and outbox rows out.
+
+Channel-neutral and stateless in memory: the dialogue state is a database row, so a restart
+(or another process) resumes where the user was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Conversation
+from handlers import actions
+from handlers.conversation import resident as resident_dialogue
+from handlers.conversation import texts as t
+from handlers.conversation.turn import Deps, Turn
+from handlers.conversation.types import InboundMessage, Reply
+
+
+async def handle_inbound(
+    session: AsyncSession, msg: InboundMessage, *, now: datetime, deps: Deps
+) -> list[Reply]:
+    """Handle one message inside the caller's transaction; replies go to the outbox."""
+    if msg.is_group:
+        replies = [Reply(t.NO_GROUPS)]
+    else:
+        conversation = await _conversation(session, msg, now)
+        msg = _typed_choice(msg, conversation.data.get("choices", []))
+        resident = await actions.get_or_create_resident(
+            session, channel=msg.channel, external_id=msg.user_id, now=now
+        )
+        turn = Turn(session, msg, now, resident, conversation, deps)
+        await resident_dialogue.handle(turn)
+        replies = turn.replies
+        _remember_choices(conversation, replies)
+        conversation.updated_at = now
+    for reply in replies:
+        actions.enqueue(session, channel=msg.channel, chat_id=msg.chat_id, reply=reply, now=now)
+    await session.flush()
+    return replies
+
+
+async def _conversation(session: AsyncSession, msg: InboundMessage, now: datetime) -> Conversation:
+    found = await session.scalar(
+        select(Conversation).where(
+            Conversation.channel == msg.channel, Conversation.external_user_id == msg.user_id
+        )
+    )
+    if found is not None:
+        return found
+    conversation = Conversation(
+        channel=msg.channel,
+        external_user_id=msg.user_id,
+        chat_id=msg.chat_id,
+        step="idle",
+        data={},
+        updated_at=now,
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used to match typed choices ("bo qua" == "Bỏ qua")."""
+    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def _remember_choices(conversation: Conversation, replies: list[Reply]) -> None:
+    buttons = [b for reply in replies[-1:] for row in reply.buttons for b in row]
+    choices = [[b.label, b.payload] for b in buttons if b.request is None]
+    conversation.data = {**conversation.data, "choices": choices}
+
+
+def _typed_choice(msg: InboundMessage, choices: list[Any]) -> InboundMessage:
+    """On channels without buttons a user types the number or the label of a choice."""
+    if msg.button is not None or not msg.text or not choices:
+        return msg
+    typed = fold(msg.text)
+    for number, (label, payload) in enumerate(choices, start=1):
+        if typed in (str(number), fold(label)):
+            return dataclasses.replace(msg, text=None, button=payload)
+    return msg

@@ -1,0 +1,199 @@
+"""Training on a small hand-made corpus: API, determinism, staleness, thresholds."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import FrozenInstanceError, fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifier import Prediction, ensure_model, export_corrections
+from classifier.data import corpus_hash, heldout_split, load_corpus
+from classifier.model import (
+    choose_triage_threshold,
+    choose_urgent_threshold,
+    is_stale,
+    load_classifier,
+    read_metadata,
+)
+from classifier.runtime import Classifier
+from tests.classifier.conftest import SMALL_CONFIG, make_examples, write_corpus
+
+PROBES = [
+    "đường bị ổ gà hư hỏng nặng",
+    "duong bi o ga hu hong nang",
+    "rác thải bốc mùi ở đầu ngõ",
+    "tôi khiếu nại tiền bồi thường giải phóng mặt bằng",
+    "thanh niên đua xe nguy hiểm lắm xin xuống gấp",
+]
+
+
+def test_prediction_contract(small_model: tuple[Path, Path]) -> None:
+    _, artifact = small_model
+    clf = load_classifier(artifact)
+    assert [f.name for f in fields(Prediction)] == [
+        "field",
+        "confidence",
+        "kind",
+        "kind_confidence",
+        "urgent",
+        "route",
+    ]
+    p = clf.predict(PROBES[0])
+    assert isinstance(p, Prediction)
+    assert p.field == "giao_thong_ha_tang"
+    assert 0.0 < p.confidence <= 1.0
+    assert 0.0 < p.kind_confidence <= 1.0
+    assert isinstance(p.urgent, bool)
+    assert p.route == ("auto" if p.confidence >= clf.threshold else "triage")
+    with pytest.raises(FrozenInstanceError):
+        p.field = "khac"  # type: ignore[misc]
+    assert clf.predict_many(PROBES) == [clf.predict(t) for t in PROBES]
+    assert clf.predict_many([]) == []
+    assert isinstance(clf.version, str) and clf.version
+    assert clf.corpus_hash == corpus_hash(small_model[0])
+
+
+def test_runtime_probabilities_match_sklearn_pipeline(small_model: tuple[Path, Path]) -> None:
+    clf = load_classifier(small_model[1])
+    fast = clf.probabilities(PROBES)
+    for head in ("field", "kind"):
+        expected = clf.pipelines[head].predict_proba(PROBES)
+        assert np.allclose(fast[head], expected, atol=1e-6)
+    assert np.allclose(fast["urgent"], clf.pipelines["urgent"].predict_proba(PROBES)[:, 1])
+
+
+def test_explain_returns_words_of_the_text(small_model: tuple[Path, Path]) -> None:
+    clf = load_classifier(small_model[1])
+    terms = clf.explain("đường bị ổ gà hư hỏng", top=3)
+    assert 0 < len(terms) <= 3
+    words = set("đường bị ổ gà hư hỏng".split())
+    assert all(term in words and weight > 0 for term, weight in terms)
+    assert [w for _, w in terms] == sorted((w for _, w in terms), reverse=True)
+    assert clf.explain("!!!") == []
+
+
+def test_metadata(small_model: tuple[Path, Path]) -> None:
+    corpus, artifact = small_model
+    meta = read_metadata(artifact)
+    assert meta is not None
+    for key in (
+        "version",
+        "corpus_hash",
+        "testset_hash",
+        "trained_at",
+        "hyperparameters",
+        "metrics",
+        "triage_threshold",
+        "urgent_threshold",
+    ):
+        assert key in meta
+    assert meta["corpus_hash"] == corpus_hash(corpus)
+    assert meta["trained_at"].endswith("+00:00")
+    assert meta["hyperparameters"]["chosen_c"]["kind"] in (3.0, 10.0)
+    assert meta["metrics"]["heldout"]["macro_f1"] > 0.8
+
+
+def test_training_is_deterministic(tmp_path: Path, small_model: tuple[Path, Path]) -> None:
+    corpus, artifact = small_model
+    again = tmp_path / "again.joblib"
+    ensure_model(corpus, again, tmp_path / "none.jsonl", SMALL_CONFIG)
+    first, second = Classifier.load(artifact), Classifier.load(again)
+    assert first.predict_many(PROBES) == second.predict_many(PROBES)
+    p1, p2 = first.probabilities(PROBES), second.probabilities(PROBES)
+    for head in p1:
+        assert np.array_equal(p1[head], p2[head])
+    assert first.threshold == second.threshold
+    assert first.urgent_threshold == second.urgent_threshold
+
+
+def test_heldout_split_is_deterministic_and_stratified(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "c", make_examples())
+    examples = load_corpus(corpus)
+    train_a, held_a = heldout_split(examples)
+    train_b, held_b = heldout_split(list(examples))
+    assert (train_a, held_a) == (train_b, held_b)
+    assert not set(train_a) & set(held_a)
+    assert len(train_a) + len(held_a) == len(examples)
+    per_field = {e.field for e in (examples[i] for i in held_a)}
+    assert len(per_field) == 10
+
+
+def test_staleness_triggers_retraining(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", make_examples(per_field=15))
+    artifact = tmp_path / "art" / "model.joblib"
+    testset = tmp_path / "none.jsonl"
+    assert is_stale(artifact, corpus)
+    path = ensure_model(corpus, artifact, testset, SMALL_CONFIG)
+    assert path == artifact and artifact.is_file()
+    assert not is_stale(artifact, corpus)
+    stamp = artifact.stat().st_mtime_ns
+    first_hash = Classifier.load(artifact).corpus_hash
+
+    ensure_model(corpus, artifact, testset, SMALL_CONFIG)
+    assert artifact.stat().st_mtime_ns == stamp  # fresh: not retrained
+
+    with (corpus / "b.jsonl").open("a", encoding="utf-8") as handle:
+        row = {"text": "đèn đường hỏng cả tháng", "field": "giao_thong_ha_tang",
+               "kind": "phan_anh", "urgent": False}  # fmt: skip
+        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    assert is_stale(artifact, corpus)
+    ensure_model(corpus, artifact, testset, SMALL_CONFIG)
+    retrained = Classifier.load(artifact)
+    assert retrained.corpus_hash == corpus_hash(corpus) != first_hash
+    assert not is_stale(artifact, corpus)
+
+
+def test_corrupt_artifact_is_stale(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", make_examples(per_field=3))
+    artifact = tmp_path / "model.joblib"
+    artifact.write_bytes(b"not a model")
+    assert is_stale(artifact, corpus)
+
+
+def test_choose_triage_threshold() -> None:
+    conf = np.array([0.99, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    correct = np.array([True, True, True, True, True, False, True, False])
+    # top-5 are all right; top-6 is 5/6 < 0.95
+    assert choose_triage_threshold(conf, correct, 0.95) == pytest.approx(0.7)
+    assert choose_triage_threshold(conf, np.zeros(8, dtype=bool), 0.95) > 0.99
+    assert choose_triage_threshold(conf, np.ones(8, dtype=bool), 0.95) == pytest.approx(0.4)
+
+
+def test_choose_urgent_threshold_meets_targets_when_possible() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.random(400) < 0.2
+    score = np.where(y, rng.uniform(0.3, 1.0, 400), rng.uniform(0.0, 0.4, 400))
+    threshold, at_cut = choose_urgent_threshold(score, y, 0.9, 0.8)
+    flagged = score >= threshold
+    recall = (flagged & y).sum() / y.sum()
+    precision = (flagged & y).sum() / flagged.sum()
+    assert recall >= 0.9 and precision >= 0.8
+    assert at_cut["recall"] == pytest.approx(recall)
+
+
+def test_export_corrections(tmp_path: Path) -> None:
+    out = tmp_path / "corpus" / "corrections.jsonl"
+    rows = [
+        {"text": "đèn đường hỏng", "field": "giao_thong_ha_tang", "kind": "phan_anh",
+         "urgent": False},
+        {"text": "abc", "field": "not_a_field", "kind": "phan_anh", "urgent": False},
+        {"text": "abc", "field": "khac", "kind": "hoi_dap", "urgent": False},
+        {"text": "", "field": "khac", "kind": "gop_y", "urgent": False},
+        {"text": "x", "field": "khac", "kind": "gop_y", "urgent": "yes"},
+        "not an object",
+        {"text": "đèn đường hỏng", "field": "giao_thong_ha_tang", "kind": "phan_anh",
+         "urgent": False},
+    ]  # fmt: skip
+    result = export_corrections(rows, out)
+    assert result.written == 1
+    assert result.skipped_duplicates == 1
+    assert len(result.errors) == 5
+    assert "not_a_field" in result.errors[0]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [rows[0]]
+    again = export_corrections([{**rows[0], "text": "rác ùn ứ", "field": "moi_truong"}], out)
+    assert again.written == 1
+    assert len(load_corpus(out.parent)) == 2
