@@ -45,7 +45,7 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+async def migrate(engine: AsyncEngine, revision: str = "heads") -> None:
     url = make_url(str(engine.url))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         lock_path = Path(f"{url.database}.migrate.lock")
