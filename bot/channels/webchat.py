@@ -38,6 +38,7 @@ class WebChatChannel:
             location=Location(float(location["latitude"]), float(location["longitude"]))
             if location
             else None,
+            unsupported=payload.get("unsupported"),
         )
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
