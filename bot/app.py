@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 
 from aiohttp import web
+from pydantic import SecretStr
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel
@@ -21,12 +23,16 @@ from bot.settings import Settings
 from bot.web import chat
 from bot.web.keys import CLOCK, SESSIONS, SETTINGS, WORKER
 from bot.web.telegram_webhook import telegram_webhook
+from bot.zalo_wiring import ZaloChannels
 from db.engine import create_engine, session_factory
 from db.migrate import migrate
-from handlers.conversation.turn import Deps, Locality
+from handlers.conversation.turn import Deps
+from handlers.crypto import derive_identity_key
 from handlers.ports import IntakeLimits, TextClassifier
+from handlers.profiles import load_profile
 
 log = logging.getLogger(__name__)
+SHUTDOWN_GRACE = 5.0
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -51,8 +57,12 @@ def create_app(
     )
     if telegram is not None:
         channels[telegram.name] = telegram
+    zalo = ZaloChannels.build(settings, sessions, clock)  # only those whose settings are set
+    channels.update(zalo.channels)
+    # A bad profile raises ProfileError (one line naming the key) and stops start-up.
     deps = Deps(
-        locality=Locality(),
+        profile=load_profile(settings.PROFILE),
+        identity_key=derive_identity_key(settings.SECRET_KEY.get_secret_value()),
         limits=IntakeLimits(
             max_text_length=settings.MAX_TEXT_LENGTH,
             max_photos=settings.MAX_PHOTOS,
@@ -70,14 +80,20 @@ def create_app(
     chat.add_routes(app)
     if telegram is not None and settings.telegram_webhook_mode:
         app.router.add_post("/webhooks/telegram", telegram_webhook)
+    zalo.add_routes(app)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await migrate(engine)
-        tasks = [asyncio.create_task(worker.run_forever(), name="worker")]
+        worker_task = asyncio.create_task(worker.run_forever(), name="worker")
+        tasks: list[asyncio.Task[None]] = []
         if telegram is not None:
             await telegram.start()
-            tasks.append(asyncio.create_task(_telegram_intake(settings, telegram, app),
-                                             name="telegram-intake"))
+            if settings.TELEGRAM_WEBHOOK_SECRET is not None:
+                await _register_webhook(settings, telegram, settings.TELEGRAM_WEBHOOK_SECRET)
+            else:
+                tasks.append(asyncio.create_task(_poll_telegram(telegram, app),
+                                                 name="telegram-polling"))
+        await zalo.start(app)
         log.info("service ready on http://%s:%s/", settings.WEB_HOST, settings.WEB_PORT)
         yield
         for task in tasks:
@@ -85,21 +101,33 @@ def create_app(
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # Let a send in flight record its result: cancelling between the platform's OK and
+        # our commit would hold the chat's queue for a lease and then send twice.
+        worker.stop()
+        try:
+            await asyncio.wait_for(worker_task, SHUTDOWN_GRACE)
+        except TimeoutError:
+            log.warning("worker did not finish within %s s; stopped", SHUTDOWN_GRACE)
         if telegram is not None:
             await telegram.stop()
+        await zalo.stop()
         await engine.dispose()
 
     app.cleanup_ctx.append(lifecycle)
     return app
 
 
-async def _telegram_intake(settings: Settings, telegram: TelegramChannel,
-                           app: web.Application) -> None:
-    if settings.TELEGRAM_WEBHOOK_SECRET is not None:
-        url = settings.PUBLIC_BASE_URL.rstrip("/") + "/webhooks/telegram"
-        await telegram.set_webhook(url, settings.TELEGRAM_WEBHOOK_SECRET.get_secret_value())
-        return
+async def _register_webhook(settings: Settings, telegram: TelegramChannel,
+                            secret: SecretStr) -> None:
+    url = settings.PUBLIC_BASE_URL.rstrip("/") + "/webhooks/telegram"
+    try:
+        await telegram.set_webhook(url, secret.get_secret_value())
+    except TelegramError as exc:
+        # Serve anyway: a webhook registered earlier keeps working; the log says what failed.
+        log.error("could not register the Telegram webhook at %s: %s", url, exc)
 
+
+async def _poll_telegram(telegram: TelegramChannel, app: web.Application) -> None:
     async def store(updates: Sequence[Update]) -> None:
         for update in updates:
             await store_event(app[SESSIONS], telegram.name, str(update.update_id),

@@ -10,6 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/hopthu.sqlite3"
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_ZALO_OA_API_BASE_URL = "https://openapi.zalo.me"
+DEFAULT_ZALO_OAUTH_BASE_URL = "https://oauth.zaloapp.com"
+DEFAULT_ZALO_ZNS_API_BASE_URL = "https://business.openapi.zalo.me"
+DEFAULT_ZALO_BOT_API_BASE_URL = "https://bot-api.zaloplatforms.com"
 
 
 class SettingsError(Exception):
@@ -33,6 +37,24 @@ class Settings(BaseSettings):
     TELEGRAM_API_FILE_URL: str = ""
     TELEGRAM_WEBHOOK_SECRET: SecretStr | None = None
     TELEGRAM_POLL_TIMEOUT: Annotated[int, Field(ge=0, le=50)] = 25
+    # Zalo Official Account (see docs/zalo.md). The OA secret key signs webhooks; the app
+    # secret authenticates token refreshes; the token pair seeds the database once.
+    ZALO_OA_APP_ID: str = ""
+    ZALO_OA_SECRET_KEY: SecretStr | None = None
+    ZALO_APP_SECRET: SecretStr | None = None
+    ZALO_OA_ACCESS_TOKEN: SecretStr | None = None
+    ZALO_OA_REFRESH_TOKEN: SecretStr | None = None
+    ZALO_OA_API_BASE_URL: str = DEFAULT_ZALO_OA_API_BASE_URL
+    ZALO_OAUTH_BASE_URL: str = DEFAULT_ZALO_OAUTH_BASE_URL
+    ZALO_ZNS_API_BASE_URL: str = DEFAULT_ZALO_ZNS_API_BASE_URL
+    ZALO_ZNS_TEMPLATE_ID: str = ""
+    # Zalo Bot Platform: webhook mode when the secret is set, long polling otherwise.
+    ZALO_BOT_TOKEN: SecretStr | None = None
+    ZALO_BOT_API_BASE_URL: str = DEFAULT_ZALO_BOT_API_BASE_URL
+    ZALO_BOT_WEBHOOK_SECRET: SecretStr | None = None
+    ZALO_BOT_POLL_TIMEOUT: Annotated[int, Field(ge=1, le=60)] = 30
+    TELEGRAM_CHAT_INTERVAL: Annotated[float, Field(ge=0, le=10)] = 1.0
+    TELEGRAM_GLOBAL_RATE: Annotated[float, Field(gt=0, le=30)] = 30.0
     MAX_TEXT_LENGTH: Annotated[int, Field(ge=100, le=20000)] = 4000
     MAX_PHOTO_BYTES: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     MAX_PHOTOS: Annotated[int, Field(ge=0, le=20)] = 5
@@ -46,14 +68,22 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
         return value
 
-    @field_validator("TELEGRAM_API_BASE_URL", "TELEGRAM_API_FILE_URL", "PUBLIC_BASE_URL")
+    @field_validator(
+        "TELEGRAM_API_BASE_URL", "TELEGRAM_API_FILE_URL", "PUBLIC_BASE_URL",
+        "ZALO_OA_API_BASE_URL", "ZALO_OAUTH_BASE_URL", "ZALO_ZNS_API_BASE_URL",
+        "ZALO_BOT_API_BASE_URL",
+    )
     @classmethod
     def _http_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value.endswith("//") else value
 
-    @field_validator("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", mode="before")
+    @field_validator(
+        "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "ZALO_OA_SECRET_KEY",
+        "ZALO_APP_SECRET", "ZALO_OA_ACCESS_TOKEN", "ZALO_OA_REFRESH_TOKEN", "ZALO_BOT_TOKEN",
+        "ZALO_BOT_WEBHOOK_SECRET", mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -73,6 +103,15 @@ class Settings(BaseSettings):
         return self.TELEGRAM_WEBHOOK_SECRET is not None
 
     @property
+    def zalo_oa_enabled(self) -> bool:
+        """The OA channel runs when it can verify webhooks and holds a token to answer."""
+        return bool(self.ZALO_OA_APP_ID) and self.ZALO_OA_SECRET_KEY is not None
+
+    @property
+    def zalo_bot_webhook_mode(self) -> bool:
+        return self.ZALO_BOT_TOKEN is not None and self.ZALO_BOT_WEBHOOK_SECRET is not None
+
+    @property
     def attachments_dir(self) -> Path:
         return self.DATA_DIR / "attachments"
 
@@ -90,4 +129,23 @@ def load_settings(**overrides: object) -> Settings:
             "Cấu hình sai: PUBLIC_BASE_URL: bắt buộc khi đặt TELEGRAM_WEBHOOK_SECRET "
             "(chế độ webhook)"
         )
+    _check_zalo(settings)
     return settings
+
+
+def _check_zalo(settings: Settings) -> None:
+    # The token pair may be absent here once the database holds one (it wins anyway).
+    if settings.zalo_oa_enabled and settings.ZALO_APP_SECRET is None:
+        raise SettingsError(
+            "Cấu hình sai: ZALO_APP_SECRET: bắt buộc khi bật Zalo OA "
+            "(ZALO_OA_APP_ID, ZALO_OA_SECRET_KEY)"
+        )
+    if settings.zalo_bot_webhook_mode:
+        secret = settings.ZALO_BOT_WEBHOOK_SECRET
+        if secret is not None and not 8 <= len(secret.get_secret_value()) <= 256:
+            raise SettingsError("Cấu hình sai: ZALO_BOT_WEBHOOK_SECRET: cần 8-256 ký tự")
+        if not settings.PUBLIC_BASE_URL:
+            raise SettingsError(
+                "Cấu hình sai: PUBLIC_BASE_URL: bắt buộc khi đặt ZALO_BOT_WEBHOOK_SECRET "
+                "(chế độ webhook)"
+            )

@@ -186,6 +186,8 @@ class Profile(_Model):
 
     name: Annotated[str, Field(pattern=_CODE_RE)]
     display_name: NonEmpty
+    # How else residents can reach the office (told when they refuse consent, are rejected...).
+    contact: NonEmpty = "Bộ phận Tiếp công dân (giờ hành chính)"
     level: Literal["ward", "commune", "province"]
     timezone: str = "Asia/Ho_Chi_Minh"
     working_hours: WorkingHours

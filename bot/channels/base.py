@@ -16,6 +16,14 @@ class SendError(Exception):
         self.retry_after = retry_after
 
 
+class HoldUntilUserWrites(SendError):
+    """The platform refuses messages until the user writes again (Zalo's 7-day window).
+
+    The outbox keeps such a message as "held", visible as not delivered, and releases it
+    when the chat's next inbound message is processed; retrying earlier cannot help.
+    """
+
+
 class Channel(Protocol):
     name: str
     # Messages per second this platform accepts per chat and in all.

@@ -54,11 +54,12 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 class TelegramChannel:
     name = NAME
-    per_chat_interval = 1.0
-    global_rate = 30.0
 
     def __init__(self, settings: Settings, token: str) -> None:
         self.settings = settings
+        # Telegram asks for about one message a second per chat and 30 a second in all.
+        self.per_chat_interval = settings.TELEGRAM_CHAT_INTERVAL
+        self.global_rate = settings.TELEGRAM_GLOBAL_RATE
         self.max_photo_bytes = settings.MAX_PHOTO_BYTES
         poll_read = float(settings.TELEGRAM_POLL_TIMEOUT + 10)
         self.bot = Bot(

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Channel
+from bot.jobs.held import before_engine
 from db.engine import SessionFactory
 from db.models import InboxEvent
 from handlers import actions
@@ -89,7 +90,9 @@ async def _process_one(
         return 0
     channel = channels.get(event.channel)
     message = channel.parse(event.payload) if channel is not None else None
-    if message is not None:
+    # The hook releases messages held for this chat (the resident wrote again) and may
+    # answer the message itself (a keep-alive "OK", withheld content).
+    if message is not None and not await before_engine(session, message, deps=deps, now=now):
         await handle_inbound(session, message, now=now, deps=deps)
     event.processed_at = now
     return 1

@@ -10,18 +10,22 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.channels.base import Channel, SendError
+from bot.channels.base import Channel, HoldUntilUserWrites, SendError
 from db.engine import SessionFactory
 from db.models import OutboxMessage
+from handlers import actions
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 # A claimed row becomes due again after this, so a crash mid-send loses nothing.
 CLAIM_LEASE = timedelta(seconds=60)
+# Kept, shown as not delivered, until the chat writes again (see bot/jobs/held.py).
+HELD = "held"
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2**attempts, 300))
+    """1 s after the first failure, doubling up to 5 minutes."""
+    return timedelta(seconds=min(2 ** max(attempts - 1, 0), 300))
 
 
 class Pacer:
@@ -97,7 +101,9 @@ async def _send_one(
 ) -> bool:
     await pacer.wait(channel, row.chat_id)
     try:
-        await channel.send(row.chat_id, row.payload)
+        # Adapters may render item-related messages differently (Zalo's keep-alive line).
+        payload = row.payload if row.item_id is None else {**row.payload, "item_id": row.item_id}
+        await channel.send(row.chat_id, payload)
     except SendError as exc:
         await _failed(sessions, row.id, exc, clock())
         return False
@@ -128,6 +134,14 @@ async def _failed(sessions: SessionFactory, row_id: int, exc: SendError, now: da
             return
         stored.attempts += 1
         stored.last_error = str(exc)[:2000]
+        if isinstance(exc, HoldUntilUserWrites):
+            stored.status = HELD
+            if stored.item_id is not None:  # the item's history shows it as not delivered
+                actions.audit(session, at=now, actor="system", action="delivery_held",
+                              item_id=stored.item_id, data={"outbox_id": row_id,
+                                                            "reason": str(exc)[:200]})
+            log.info("outbox %s held until the chat writes again: %s", row_id, exc)
+            return
         if exc.permanent or stored.attempts >= MAX_ATTEMPTS:
             stored.status = "failed"
             log.warning("outbox %s failed for good: %s", row_id, exc)

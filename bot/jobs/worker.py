@@ -35,6 +35,7 @@ class Worker:
         self.idle_interval = idle_interval
         self.pacer = outbox.Pacer()
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def kick(self) -> None:
         """Something new is stored: run now rather than at the next tick."""
@@ -48,15 +49,20 @@ class Worker:
         )
         return done
 
+    def stop(self) -> None:
+        """Finish the current tick, then return from `run_forever`."""
+        self._stopping = True
+        self._wake.set()
+
     async def run_forever(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 busy = await self.run_once()
             except Exception:  # a database hiccup must not stop the loop
                 log.exception("worker tick failed")
                 busy = 0
-            if busy:
+            if busy or self._stopping:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.idle_interval)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import db.drafts_models  # noqa: F401  (its tables join Base.metadata)
 from db.models import Base
 
 connection = context.config.attributes["connection"]

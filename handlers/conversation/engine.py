@@ -15,8 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Conversation
+from db.queries import staff_by_account
 from handlers import actions
+from handlers.conversation import drafts as drafts_dialogue
+from handlers.conversation import drafts_staff as drafts_staff_dialogue
 from handlers.conversation import resident as resident_dialogue
+from handlers.conversation import staff as staff_dialogue
 from handlers.conversation import texts as t
 from handlers.conversation.turn import Deps, Turn
 from handlers.conversation.types import InboundMessage, Reply
@@ -31,11 +35,20 @@ async def handle_inbound(
     else:
         conversation = await _conversation(session, msg, now)
         msg = _typed_choice(msg, conversation.data.get("choices", []))
+        member = await staff_by_account(session, msg.channel, msg.user_id)
         resident = await actions.get_or_create_resident(
             session, channel=msg.channel, external_id=msg.user_id, now=now
         )
         turn = Turn(session, msg, now, resident, conversation, deps)
-        await resident_dialogue.handle(turn)
+        # Drafts of community rules (issue 7): staff /drafts, /draft, sd:*; residents draft:*.
+        if drafts_staff_dialogue.wants(msg, conversation.step):
+            await drafts_staff_dialogue.handle(turn, member)
+        elif staff_dialogue.wants(msg, conversation, member):
+            await staff_dialogue.handle(turn, member)
+        elif drafts_dialogue.wants(msg, conversation.step):
+            await drafts_dialogue.handle(turn)
+        else:
+            await resident_dialogue.handle(turn)
         replies = turn.replies
         _remember_choices(conversation, replies)
         conversation.updated_at = now

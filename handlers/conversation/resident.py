@@ -3,6 +3,9 @@
     idle ──text──▶ (consent?) ──Đồng ý──▶ photos ──▶ location ──▶ phone ──▶ confirm ──Gửi──▶ idle
       │                 └──Không đồng ý──▶ idle (draft deleted)              └──Hủy──▶ idle
       └──menu:lookup──▶ code ──▶ idle
+
+    (any step) ──rate:CODE:yes──▶ closed, thanks
+    idle ──rate:CODE:no──▶ reopened ──▶ rating_reason ──text / Bỏ qua──▶ idle
 """
 
 from __future__ import annotations
@@ -10,11 +13,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from db.models import Item
 from db.queries import item_by_code
 from handlers import actions
+from handlers.actions import ActionRefused
 from handlers.conversation import texts as t
+from handlers.conversation.drafts import menu_rows as drafts_menu_rows
 from handlers.conversation.turn import Turn
 from handlers.conversation.types import Button
+from handlers.rules.deadlines import KIND_LABELS
+from handlers.rules.states import ItemKind, ItemStatus
 from handlers.rules.tracking_code import find_code
 
 IDLE = "idle"
@@ -25,6 +33,7 @@ AWAIT_PHOTOS = "await_photos"
 AWAIT_LOCATION = "await_location"
 AWAIT_PHONE = "await_phone"
 CONFIRM = "confirm"
+AWAIT_RATING_REASON = "await_rating_reason"
 
 MENU = (
     (Button(t.BTN_FEEDBACK, "menu:feedback"),),
@@ -41,6 +50,7 @@ PHONE_BUTTONS = (
     (Button(t.BTN_SKIP, "skip"),),
 )
 CONFIRM_BUTTONS = ((Button(t.BTN_SEND, "send"), Button(t.BTN_CANCEL, "cancel")),)
+SKIP_BUTTONS = ((Button(t.BTN_SKIP, "skip"),),)
 
 _PHONE = re.compile(r"^(?:\+?84|0)(?:3|5|7|8|9)\d{8}$")
 
@@ -61,6 +71,10 @@ async def handle(turn: Turn) -> None:
         limit_mb = turn.deps.limits.max_photo_bytes // (1024 * 1024)
         turn.say(t.UNSUPPORTED[turn.msg.unsupported].format(max_mb=limit_mb))
         return
+    button = turn.msg.button or ""
+    if button.startswith("rate:"):
+        await _rate(turn, button)
+        return
     text = turn.msg.text or ""
     if len(text) > turn.deps.limits.max_text_length:
         turn.say(t.TEXT_TOO_LONG.format(length=len(text), limit=turn.deps.limits.max_text_length))
@@ -71,7 +85,8 @@ async def handle(turn: Turn) -> None:
 async def _command(turn: Turn, name: str, arg: str) -> None:
     if name == "start":
         turn.go(IDLE, {})
-        turn.say(t.GREETING.format(place=turn.deps.locality.name), *MENU)
+        turn.say(t.GREETING.format(place=turn.deps.locality.name), *MENU,
+                 *await drafts_menu_rows(turn))
     elif name == "help":
         turn.say(t.HELP)
     elif name in ("huy", "cancel"):
@@ -106,7 +121,8 @@ async def _idle(turn: Turn) -> None:
     elif msg.photos:
         turn.say(t.PHOTO_NOT_NOW)
     else:
-        turn.say(t.GREETING.format(place=turn.deps.locality.name), *MENU)
+        turn.say(t.GREETING.format(place=turn.deps.locality.name), *MENU,
+                 *await drafts_menu_rows(turn))
 
 
 async def _await_code(turn: Turn) -> None:
@@ -251,19 +267,90 @@ async def _confirm_step(turn: Turn) -> None:
             ),
             now=turn.now,
             classifier=turn.deps.classifier,
+            rules=turn.deps.rules,
+            triage_threshold=turn.deps.triage_threshold,
         )
         turn.go(IDLE, {})
-        routing = (
-            t.SUBMITTED_FIELD.format(field=t.FIELD_NAMES.get(item.field, item.field))
-            if item.field
-            else ""
-        ) + t.SUBMITTED_NEXT
-        turn.say(t.SUBMITTED.format(code=item.tracking_code, routing=routing))
+        turn.say(t.SUBMITTED.format(code=item.tracking_code, routing=_routing_note(turn, item)))
     elif turn.msg.button == "cancel":
         turn.go(IDLE, {})
         turn.say(t.CANCELLED)
     else:
         turn.say(t.PRESS_BUTTON, *CONFIRM_BUTTONS)
+
+
+def _routing_note(turn: Turn, item: Item) -> str:
+    """Field, unit, the date by which the resident hears how it is handled, the answer date."""
+    rules = turn.deps.rules
+    lines = []
+    kind = ItemKind(item.kind)
+    if kind not in (ItemKind.PHAN_ANH, ItemKind.KIEN_NGHI):
+        lines.append(t.SUBMITTED_KIND.format(kind=KIND_LABELS[kind]))
+    if item.field and item.status != ItemStatus.TRIAGE:
+        lines.append(t.SUBMITTED_FIELD.format(field=t.FIELD_NAMES.get(item.field, item.field)))
+    else:
+        lines.append(t.SUBMITTED_FIELD_TRIAGE)
+    unit = rules.unit_name(item.unit_code)
+    if item.status == ItemStatus.TRIAGE:
+        lines.append(t.SUBMITTED_UNIT_TRIAGE.format(unit=unit))
+    else:
+        lines.append(t.SUBMITTED_UNIT.format(unit=unit))
+    if item.processing_due and item.answer_due:
+        lines.append(t.SUBMITTED_DATES.format(processing=rules.date(item.processing_due),
+                                              answer=rules.date(item.answer_due)))
+    if item.confidential:
+        lines.append(t.SUBMITTED_CONFIDENTIAL)
+    return "".join(lines)
+
+
+async def _rate(turn: Turn, payload: str) -> None:
+    _, code, answer = [*payload.split(":"), "", ""][:3]
+    item = await item_by_code(turn.session, code)
+    if item is None or answer not in ("yes", "no"):
+        turn.say(t.STATUS_NOT_FOUND.format(code=code))
+        return
+    satisfied = answer == "yes"
+    try:
+        async with turn.session.begin_nested():
+            await actions.rate(turn.session, item, resident=turn.resident, satisfied=satisfied,
+                               rules=turn.deps.rules, now=turn.now)
+    except ActionRefused as exc:
+        turn.say(exc.reason)
+        return
+    if satisfied:
+        turn.say(t.RATED_SATISFIED.format(code=code))
+    elif turn.step == IDLE:
+        turn.go(AWAIT_RATING_REASON, {"rating_code": code})
+        turn.say(t.RATED_UNSATISFIED.format(code=code), *SKIP_BUTTONS)
+    else:
+        # In the middle of a new submission: do not take it over to ask for a reason.
+        turn.say(t.RATING_SKIPPED)
+
+
+async def _await_rating_reason(turn: Turn) -> None:
+    code = str(turn.data.get("rating_code") or "")
+    text = (turn.msg.text or "").strip()
+    if turn.msg.button == "skip":
+        turn.go(IDLE, {})
+        turn.say(t.RATING_SKIPPED)
+        return
+    if not text:
+        turn.go(IDLE, {})
+        await _idle(turn)
+        return
+    item = await item_by_code(turn.session, code)
+    turn.go(IDLE, {})
+    if item is None:
+        turn.say(t.RATING_SKIPPED)
+        return
+    try:
+        async with turn.session.begin_nested():
+            await actions.add_rating_reason(turn.session, item, resident=turn.resident,
+                                            reason=text, rules=turn.deps.rules, now=turn.now)
+    except ActionRefused as exc:
+        turn.say(exc.reason)
+        return
+    turn.say(t.RATING_REASON_THANKS)
 
 
 async def _show_status(turn: Turn, code: str) -> None:
@@ -274,10 +361,16 @@ async def _show_status(turn: Turn, code: str) -> None:
     more = ""
     if item.field:
         more += t.STATUS_FIELD.format(field=t.FIELD_NAMES.get(item.field, item.field))
+    if item.unit_code and item.status != ItemStatus.TRIAGE:
+        more += t.STATUS_UNIT.format(unit=turn.deps.rules.unit_name(item.unit_code))
     if item.processing_due:
         more += t.STATUS_DUE.format(due=item.processing_due.strftime("%d/%m/%Y"))
+    if item.resolution_due:
+        more += t.STATUS_RESOLUTION_DUE.format(due=item.resolution_due.strftime("%d/%m/%Y"))
     if item.resident_id == turn.resident.id:
         more += t.STATUS_OWNER_EXTRA.format(text=item.text)
+        if item.answer_text:
+            more += t.STATUS_ANSWER.format(text=item.answer_text)
     turn.say(
         t.STATUS_PUBLIC.format(
             code=item.tracking_code,
@@ -297,4 +390,5 @@ STEPS = {
     AWAIT_LOCATION: _await_location,
     AWAIT_PHONE: _await_phone,
     CONFIRM: _confirm_step,
+    AWAIT_RATING_REASON: _await_rating_reason,
 }

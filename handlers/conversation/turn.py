@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Conversation, Resident
+from handlers.actions import Rules
 from handlers.conversation.types import Button, InboundMessage, Reply
+from handlers.crypto import DEV_IDENTITY_KEY
 from handlers.ports import IntakeLimits, TextClassifier
+from handlers.profiles import DEFAULT_PROFILE, Profile, load_profile
+from handlers.rules.calendar import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -22,12 +27,42 @@ class Locality:
     contact: str = "Bộ phận Tiếp công dân, UBND phường (giờ hành chính)"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
 
+    @classmethod
+    def from_profile(cls, profile: Profile) -> Locality:
+        return cls(profile.display_name, profile.contact, ZoneInfo(profile.timezone))
+
+
+@lru_cache(maxsize=1)
+def _default_profile() -> Profile:
+    return load_profile(DEFAULT_PROFILE)
+
 
 @dataclass(frozen=True)
 class Deps:
-    locality: Locality = field(default_factory=Locality)
+    """What handlers need from the process: the locality profile, its calendar, limits, the
+    classifier and the key that seals accusers' identities."""
+
+    profile: Profile = field(default_factory=_default_profile)
     limits: IntakeLimits = field(default_factory=IntakeLimits)
     classifier: TextClassifier | None = None
+    identity_key: bytes = DEV_IDENTITY_KEY
+    # Below this field confidence an item goes to the triage desk even when the classifier
+    # itself said "auto" (0: trust the classifier's own threshold).
+    triage_threshold: float = 0.0
+
+    calendar: WorkingCalendar = field(init=False)  # always the profile's
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "calendar", WorkingCalendar.from_profile(self.profile))
+
+    @property
+    def locality(self) -> Locality:
+        return Locality.from_profile(self.profile)
+
+    @property
+    def rules(self) -> Rules:
+        """The part of these dependencies that item actions need."""
+        return Rules(self.profile, self.calendar, self.identity_key)
 
 
 @dataclass

@@ -36,23 +36,27 @@ async def _run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, st
 
 
 async def test_bad_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
-    code, out, err = await _run("run", env=_env(tmp_path, WEB_PORT="abc"), cwd=tmp_path)
+    code, _out, err = await _run("run", env=_env(tmp_path, WEB_PORT="abc"), cwd=tmp_path)
     assert code == 2
-    assert err.strip().count("\n") == 0 and "WEB_PORT" in err
+    assert err.strip().count("\n") == 0
+    assert "WEB_PORT" in err
 
 
 async def test_two_processes_migrating_at_once_agree(database_url: str, tmp_path: Path) -> None:
     # Start from an empty database of the same kind as the test database.
     engine = create_engine(database_url)
     async with engine.begin() as conn:
-        tables = ["audit_events", "attachments", "outbox", "items", "inbox", "conversations",
-                  "residents", "alembic_version"]
         if conn.dialect.name == "postgresql":
             await conn.execute(text("DROP SCHEMA public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
         else:
+            # Every table, whatever later migrations added.
+            await conn.execute(text("PRAGMA foreign_keys=OFF"))
+            tables = (await conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%'"))).scalars().all()
             for table in tables:
-                await conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+                await conn.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
     env = _env(tmp_path, DATABASE_URL=database_url, PYTHONPATH=str(ROOT))
     results = await asyncio.gather(*(_run("migrate", env=env, cwd=ROOT) for _ in range(2)))
     async with engine.connect() as conn:

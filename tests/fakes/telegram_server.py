@@ -7,6 +7,7 @@ sendMessage, and serves files for getFile downloads. Start it with `FakeTelegram
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -75,22 +76,31 @@ class FakeTelegram:
 
     # -- server ----------------------------------------------------------------------------
 
-    async def start(self) -> FakeTelegram:
+    async def start(self, port: int = 0) -> FakeTelegram:
         app = web.Application()
         app.router.add_post(f"/bot{self.token}/{{method}}", self._api)
         app.router.add_get(f"/file/bot{self.token}/{{path:.+}}", self._file)
+        # Control routes, for driving the fake by hand (see `main` below).
+        app.router.add_post("/_control/push", self._control_push)
+        app.router.add_get("/_control/sent", self._control_sent)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._runner.addresses[0][1]
         return self
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _control_push(self, request: web.Request) -> web.Response:
+        self.push(await request.json())
+        return _ok(True)
+
+    async def _control_sent(self, request: web.Request) -> web.Response:
+        chat = request.query.get("chat_id")
+        return _ok(self.sent(int(chat) if chat else None))
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":
@@ -150,10 +160,8 @@ class FakeTelegram:
         timeout = float(params.get("timeout") or 0)
         if not self.updates and timeout:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         pending = [u for u in self.updates if u["update_id"] >= offset]
         return _ok(pending[:100])
 
@@ -207,3 +215,23 @@ def too_many_requests(retry_after: int) -> tuple[int, dict[str, Any]]:
 
 def server_error() -> tuple[int, dict[str, Any]]:
     return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+
+
+async def main(port: int, token: str) -> None:
+    """Serve the fake on a fixed port so `python -m bot run` can be tried by hand against it."""
+    fake = await FakeTelegram(token=token).start(port)
+    print(f"fake Bot API at {fake.base_url} (token {token}); Ctrl-C to stop", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await fake.stop()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake Telegram Bot API for manual trials")
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--token", default="123456:TEST")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.port, arguments.token))

@@ -33,14 +33,15 @@ def text(user_id: int, body: str, update_id: int | None = None) -> dict[str, Any
 
 
 def button(user_id: int, data: str, update_id: int | None = None) -> dict[str, Any]:
+    message = _message(999000, text="...")
+    message["chat"] = {"id": user_id, "type": "private"}
     query = {
         "id": str(next(_ids)),
         "from": _user(user_id),
         "chat_instance": "ci",
         "data": data,
-        "message": _message(999000, text="..."),
+        "message": message,
     }
-    query["message"]["chat"] = {"id": user_id, "type": "private"}
     return update({"callback_query": query}, update_id)
 
 

@@ -4,6 +4,7 @@ when nothing arrived), webhooks, sendMessage (1-2,000 characters) and image file
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -49,8 +50,8 @@ class FakeZaloBot:
     def empty_polls(self) -> int:
         return sum(1 for c in self.calls if c.method == "getUpdates" and c.params.get("_408"))
 
-    async def wait_sent(self, chat_id: str, count: int, timeout: float = 10.0) -> list[str]:
-        deadline = time.monotonic() + timeout
+    async def wait_sent(self, chat_id: str, count: int, within: float = 10.0) -> list[str]:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if len(self.sent(chat_id)) >= count:
                 return self.sent(chat_id)
@@ -104,10 +105,8 @@ class FakeZaloBot:
         timeout = float(call.params.get("timeout") or 0)
         if not self.updates and timeout:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
-            except TimeoutError:
-                pass
         if not self.updates:
             call.params["_408"] = True
             return _fail(408, "Request timeout")

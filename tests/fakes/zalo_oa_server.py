@@ -56,8 +56,8 @@ class FakeZaloOA:
     def sent(self, user_id: str) -> list[str]:
         return [m["text"] for m in self.messages if m["user_id"] == user_id]
 
-    async def wait_sent(self, user_id: str, count: int, timeout: float = 10.0) -> list[str]:
-        deadline = time.monotonic() + timeout
+    async def wait_sent(self, user_id: str, count: int, within: float = 10.0) -> list[str]:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if len(self.sent(user_id)) >= count:
                 return self.sent(user_id)
