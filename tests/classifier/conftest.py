@@ -16,7 +16,8 @@ from classifier.normalize import strip_accents
 PHRASES: dict[str, list[str]] = {
     "dat_dai": ["tranh chấp ranh giới đất", "cấp sổ đỏ chậm", "hàng xóm lấn chiếm đất vườn",
                 "chuyển mục đích sử dụng đất", "thửa đất bị đo sai diện tích"],
-    "giai_phong_mat_bang": ["tiền bồi thường giải phóng mặt bằng thấp", "chưa được bố trí tái định cư",
+    "giai_phong_mat_bang": ["tiền bồi thường giải phóng mặt bằng thấp",
+                            "chưa được bố trí tái định cư",
                             "thu hồi đất làm dự án đường", "giá đền bù không thỏa đáng",
                             "cưỡng chế giải tỏa nhà"],
     "an_sinh_xa_hoi": ["chưa nhận trợ cấp người cao tuổi", "hộ nghèo không được xét",
@@ -27,7 +28,8 @@ PHRASES: dict[str, list[str]] = {
     "xay_dung_trat_tu_do_thi": ["xây nhà không phép", "lấn chiếm vỉa hè bán hàng",
                                 "công trình xây vượt số tầng", "dựng kiốt trái phép",
                                 "ép cọc làm nứt tường nhà bên"],
-    "giao_thong_ha_tang": ["đường bị ổ gà hư hỏng", "đèn đường không sáng", "cống thoát nước bị tắc",
+    "giao_thong_ha_tang": ["đường bị ổ gà hư hỏng", "đèn đường không sáng",
+                           "cống thoát nước bị tắc",
                            "cầu dân sinh xuống cấp", "ngập nước sau mưa"],
     "an_ninh_trat_tu": ["thanh niên tụ tập đua xe", "trộm cắp xe máy ban đêm", "đánh nhau gây rối",
                         "nghi có tụ điểm ma túy", "đánh bạc trong xóm"],
@@ -82,7 +84,7 @@ def write_corpus(directory: Path, rows: list[dict[str, object]]) -> Path:
 
 
 SMALL_CONFIG = TrainConfig(
-    field_c_grid=(10.0,), kind_c_grid=(3.0, 10.0), urgent_c_grid=(10.0,), n_splits=3
+    field_c_grid=(0.5,), kind_c_grid=(0.2, 0.5), urgent_c_grid=(0.5,), n_splits=3
 )
 
 

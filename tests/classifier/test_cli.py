@@ -60,8 +60,10 @@ def check_predict_output(stdout: str, explain: bool = False) -> list[dict[str, o
         keys = GOOD_KEYS | ({"explain"} if explain else set())
         assert set(row) == keys
         assert row["id"] == ident
-        assert row["field"] in FIELDS and row["kind"] in KINDS
-        assert isinstance(row["confidence"], float) and 0 < row["confidence"] <= 1
+        assert row["field"] in FIELDS
+        assert row["kind"] in KINDS
+        assert isinstance(row["confidence"], float)
+        assert 0 < row["confidence"] <= 1
         assert isinstance(row["kind_confidence"], float)
         assert isinstance(row["urgent"], bool)
         assert row["route"] in ("auto", "triage")
@@ -107,7 +109,8 @@ def test_export_corrections_cli(tmp_path: Path) -> None:
     stdin = "\n".join([json.dumps(good, ensure_ascii=False), json.dumps(bad), "{oops"]) + "\n"
     result = run_cli(["export-corrections", "--out", str(out)], stdin)
     assert result.returncode == 1
-    assert "nope" in result.stderr and "invalid JSON" in result.stderr
+    assert "nope" in result.stderr
+    assert "invalid JSON" in result.stderr
     assert [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] == [good]
 
 
