@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import drafts_cli
+from bot import drafts_cli, group_cli
 from bot.settings import Settings, SettingsError, load_settings
 from handlers.profiles import Profile, ProfileError, load_profile
 
@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     invite.add_argument("--role", required=True,
                         choices=["office", "inspectorate", "unit_head", "officer", "observer"])
     invite.add_argument("--unit", default=None, help="mã đơn vị trong hồ sơ địa phương")
+    group_cli.add_parser(staff_sub)
     drafts_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
@@ -113,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         _run(settings)
     elif args.command == "migrate":
         _migrate(settings)
+    elif args.command == "staff" and args.staff_command == "invite-group":
+        return group_cli.invite_group(settings, profile, args.unit)
     elif args.command == "staff":
         return _staff_invite(settings, profile, args.name, args.role, args.unit)
     elif args.command == "drafts":

@@ -18,10 +18,12 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChatChannel
 from bot.clock import utc_now
 from bot.jobs.inbox import store_event
+from bot.jobs.sweeper import DEFAULT_INTERVAL as DEFAULT_SWEEP_INTERVAL
+from bot.jobs.sweeper import Sweeper
 from bot.jobs.worker import Worker
 from bot.settings import Settings
 from bot.web import chat
-from bot.web.keys import CLOCK, SESSIONS, SETTINGS, WORKER
+from bot.web.keys import CLOCK, SESSIONS, SETTINGS, SWEEPER, WORKER
 from bot.web.telegram_webhook import telegram_webhook
 from bot.zalo_wiring import ZaloChannels
 from db.engine import create_engine, session_factory
@@ -45,6 +47,7 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     classifier: TextClassifier | None = None,
     worker_interval: float = 1.0,
+    sweep_interval: float = DEFAULT_SWEEP_INTERVAL,
 ) -> web.Application:
     app = web.Application(client_max_size=settings.MAX_PHOTO_BYTES + 1024 * 1024)
     engine = create_engine(settings.DATABASE_URL)
@@ -71,9 +74,11 @@ def create_app(
         classifier=classifier,
     )
     worker = Worker(sessions, channels, deps, settings.attachments_dir, clock, worker_interval)
+    sweeper = Sweeper(sessions, deps.rules, clock, interval=sweep_interval, on_sent=worker.kick)
     app[SETTINGS] = settings
     app[SESSIONS] = sessions
     app[WORKER] = worker
+    app[SWEEPER] = sweeper
     app[CLOCK] = clock
 
     app.router.add_get("/healthz", healthz)
@@ -85,7 +90,9 @@ def create_app(
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await migrate(engine)
         worker_task = asyncio.create_task(worker.run_forever(), name="worker")
-        tasks: list[asyncio.Task[None]] = []
+        # Cancelling a sweep mid-way loses nothing: each reminder is one transaction.
+        tasks: list[asyncio.Task[None]] = [
+            asyncio.create_task(sweeper.run_forever(), name="sweeper")]
         if telegram is not None:
             await telegram.start()
             if settings.TELEGRAM_WEBHOOK_SECRET is not None:

@@ -191,10 +191,15 @@ async def items_due_by(
     """Waiting items whose running deadline is on or before ``last_day``: the sweep's
     candidates, found through ``ix_items_status_current_due`` (a range scan, not a scan of
     every item)."""
+    query = items_due_query(last_day, urgent_only=urgent_only)
+    return (await session.scalars(query.order_by(current_due(), Item.id).limit(limit))).all()
+
+
+def items_due_query(last_day: date, *, urgent_only: bool = False) -> Select[Item]:
     query = select(Item).where(Item.status.in_(OPEN_STATUSES), current_due() <= last_day)
     if urgent_only:
         query = query.where(Item.urgent.is_(True))
-    return (await session.scalars(query.order_by(current_due(), Item.id).limit(limit))).all()
+    return query
 
 
 async def unit_group_chats(

@@ -38,6 +38,7 @@ from db.models import (
     StaffInvite,
     StaffMember,
 )
+from db.queries import unit_group_chats
 from handlers.conversation import texts as t
 from handlers.conversation.types import Button, Reply
 from handlers.crypto import seal
@@ -272,6 +273,11 @@ async def submit_item(
     _transition(item, A.ROUTE, SYSTEM, ItemStatus(decision.status))
     await _move(session, item, decision.unit_code, ItemStatus(decision.status),
                 decision.reason, SYSTEM, A.ROUTE, rules, now)
+    if item.urgent:
+        # Imported here: reminder_actions builds on this module.
+        from handlers.reminder_actions import announce_urgent
+
+        await announce_urgent(session, item, rules, now, unit_told=True)
     await session.flush()
     log.info("item %s received: kind %s, unit %s, status %s",
              item.tracking_code, item.kind, item.unit_code, item.status)
@@ -425,6 +431,8 @@ async def _move(
             unit=rules.unit_name(unit_code),
             due=rules.date(item.processing_due) if item.processing_due else "-",
         )
+        if item.urgent:
+            text = f"{t.URGENT_MARK}: {text}"
         await notify_staff(session, item, text, now, unit=unit_code)
     log.info("item %s assigned to %s (%s)", item.tracking_code, unit_code, status.value)
 
@@ -495,6 +503,12 @@ async def notify_staff(
         enqueue(session, channel=account.channel, chat_id=account.chat_id,
                 reply=Reply(text, buttons), now=now, item_id=item.id)
         sent += 1
+    if unit is not None:
+        # The unit's group chats hear of it too (no buttons: staff act in private chat).
+        for group in await unit_group_chats(session, [unit]):
+            enqueue(session, channel=group.channel, chat_id=group.chat_id, reply=Reply(text),
+                    now=now, item_id=item.id)
+            sent += 1
     return sent
 
 

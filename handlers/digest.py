@@ -59,7 +59,7 @@ def _line(entry: _Entry, today: dt.date, rules: Rules, *, with_unit: bool) -> st
             when += f" (quá {late} ngày làm việc)"
         elif entry.status is DueStatus.DUE_SOON:
             left = reminders.working_days_left(entry.deadline.day, today, rules.calendar)
-            when += f" (còn {left} ngày làm việc)"
+            when += f" ({t.LEFT_DAYS.format(days=left) if left else t.LEFT_TODAY})"
         parts.append(when)
     return "• " + " · ".join(parts)
 

@@ -19,9 +19,9 @@ from db.queries import staff_by_account
 from handlers import actions
 from handlers.conversation import drafts as drafts_dialogue
 from handlers.conversation import drafts_staff as drafts_staff_dialogue
+from handlers.conversation import group as group_dialogue
 from handlers.conversation import resident as resident_dialogue
 from handlers.conversation import staff as staff_dialogue
-from handlers.conversation import texts as t
 from handlers.conversation.turn import Deps, Turn
 from handlers.conversation.types import InboundMessage, Reply
 
@@ -30,8 +30,8 @@ async def handle_inbound(
     session: AsyncSession, msg: InboundMessage, *, now: datetime, deps: Deps
 ) -> list[Reply]:
     """Handle one message inside the caller's transaction; replies go to the outbox."""
-    if msg.is_group:
-        replies = [Reply(t.NO_GROUPS)]
+    if msg.is_group:  # only /link (a unit's group chat); everything else happens in private
+        replies = await group_dialogue.handle(session, msg, now=now, deps=deps)
     else:
         conversation = await _conversation(session, msg, now)
         msg = _typed_choice(msg, conversation.data.get("choices", []))
@@ -63,6 +63,8 @@ async def _conversation(session: AsyncSession, msg: InboundMessage, now: datetim
         select(Conversation).where(
             Conversation.channel == msg.channel, Conversation.external_user_id == msg.user_id
         )
+        # Two processes handling one user's messages take turns on this row (PostgreSQL).
+        .with_for_update()
     )
     if found is not None:
         return found

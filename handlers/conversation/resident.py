@@ -246,7 +246,7 @@ def _confirm(turn: Turn) -> None:
         details.append(f"Vị trí: {draft['latitude']:.5f}, {draft['longitude']:.5f}")
     if draft.get("phone"):
         details.append(f"Điện thoại: {draft['phone']}")
-    summary = "\n".join(details) + ("\n" if details else "")
+    summary = "\n".join(details) + ("\n\n" if details else "")
     turn.go(CONFIRM)
     turn.say(t.SUMMARY.format(text=draft["text"], details=summary), *CONFIRM_BUTTONS)
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import queries
 from db.models import AuditEvent, Conversation, Item, Resident, StaffMember
-from handlers import actions
+from handlers import actions, reminder_actions
 from handlers.actions import ActionRefused, Actor, Rules, staff_viewer
 from handlers.conversation import texts as t
 from handlers.conversation.turn import Turn
@@ -184,7 +184,7 @@ def _list(turn: Turn, title: str, items: Sequence[Item], viewer: Viewer) -> None
     lines = [title.format(count=len(items))]
     for item in items[:LIST_LIMIT]:
         parts = [
-            item.tracking_code,
+            f"{item.tracking_code} {t.URGENT_MARK}" if item.urgent else item.tracking_code,
             deadlines.KIND_LABELS[ItemKind(item.kind)],
             t.FIELD_NAMES.get(item.field or "", "chưa phân loại"),
             t.STATUS_NAMES.get(item.status, item.status),
@@ -238,7 +238,9 @@ def _history_line(event: AuditEvent, names: dict[int, str], rules: Rules, turn: 
     try:
         label = ACTION_LABELS[ItemAction(event.action)]
     except ValueError:
-        label = {"submit": "gửi phản ánh", "rating_reason": "lý do chưa hài lòng"}.get(
+        label = {"submit": "gửi phản ánh", "rating_reason": "lý do chưa hài lòng",
+                 "reminder": "nhắc hạn", "escalation": "báo quá hạn, người gửi được báo",
+                 "urgent": "báo khẩn", "mark_urgent": "đánh dấu khẩn"}.get(
             event.action, event.action)
     detail = ""
     if "to_unit" in data:
@@ -289,7 +291,7 @@ async def _show(turn: Turn, member: StaffMember, code: str) -> None:
     events = await queries.item_history(turn.session, item.id)
     staff_ids = [int(e.actor.split(":", 1)[1]) for e in events if e.actor.startswith("staff:")]
     names = await queries.staff_names(turn.session, sorted(set(staff_ids)))
-    dates = []
+    dates = [f"Mức độ: {t.URGENT_MARK}"] if item.urgent else []
     if item.processing_due:
         dates.append(f"Hạn xử lý đơn: {item.processing_due:%d/%m/%Y}")
     if item.resolution_due:
@@ -347,6 +349,9 @@ def _action_buttons(item: Item, viewer: Viewer) -> tuple[tuple[Button, ...], ...
         label = ACTION_LABELS[action]
         buttons.append(Button(label[0].upper() + label[1:],
                               f"st:do:{action.value}:{item.tracking_code}"))
+    if (not item.urgent and item.status in queries.OPEN_STATUSES
+            and viewer.role in reminder_actions.MARKS_URGENT):
+        buttons.append(Button(t.STAFF_BTN_URGENT, f"st:urgent:{item.tracking_code}"))
     return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
 
 
@@ -369,6 +374,9 @@ async def _button(turn: Turn, member: StaffMember, payload: str) -> None:
         await _execute(turn, member, A.SET_KIND, parts[2], None, {"kind": parts[3]})
     elif kind == "skip" and turn.step == INPUT:
         await _input(turn, member, "")
+    elif kind == "urgent" and len(parts) == 3:
+        turn.go(IDLE, {})
+        await _mark_urgent(turn, member, parts[2])
     elif kind == "cancel":
         turn.go(IDLE, {})
         turn.say(t.STAFF_CANCELLED)
@@ -539,3 +547,18 @@ async def _execute(
         due=f"{item.resolution_due:%d/%m/%Y}" if item.resolution_due else "-",
         kind=deadlines.KIND_LABELS[ItemKind(item.kind)],
     ))
+
+
+async def _mark_urgent(turn: Turn, member: StaffMember, code: str) -> None:
+    item = await queries.item_for_viewer(turn.session, staff_viewer(member), code)
+    if item is None:
+        turn.say(t.STAFF_ITEM_NOT_FOUND.format(code=code))
+        return
+    try:
+        async with turn.session.begin_nested():
+            await reminder_actions.mark_urgent(turn.session, item, actor=Actor.staff(member),
+                                               rules=turn.deps.rules, now=turn.now)
+    except ActionRefused as exc:
+        turn.say(t.STAFF_REFUSED.format(reason=exc.reason))
+        return
+    turn.say(t.STAFF_MARKED_URGENT.format(code=item.tracking_code))

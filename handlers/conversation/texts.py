@@ -73,7 +73,7 @@ ASK_PHONE = (
     "«" + BTN_SHARE_PHONE + "» hoặc «" + BTN_SKIP + "»."
 )
 BAD_PHONE = "Số điện thoại chưa đúng (ví dụ: 0912345678). Anh/chị nhập lại hoặc bấm «Bỏ qua»."
-SUMMARY = "Anh/chị kiểm tra lại nội dung:\n\n{text}\n\n{details}\nBấm «" + BTN_SEND + "» để gửi."
+SUMMARY = "Anh/chị kiểm tra lại nội dung:\n\n{text}\n\n{details}Bấm «" + BTN_SEND + "» để gửi."
 SUBMITTED = (
     "Cảm ơn anh/chị! Phản ánh đã được tiếp nhận.\n"
     "Mã tra cứu: {code}\n"
@@ -260,8 +260,10 @@ CLOCK_NAMES = {"processing": "hạn xử lý đơn", "resolution": "hạn giải
 URGENT_MARK = "KHẨN"
 REMIND_DUE_SOON = (
     "Nhắc hạn: phản ánh {code} ({kind}, lĩnh vực: {field}) sắp đến {clock} {due} "
-    "(còn {left} ngày làm việc).\nĐơn vị: {unit}. Gõ /item {code} để xử lý."
+    "({left}).\nĐơn vị: {unit}. Gõ /item {code} để xử lý."
 )
+LEFT_DAYS = "còn {days} ngày làm việc"
+LEFT_TODAY = "hôm nay là ngày cuối"
 REMIND_OVERDUE = (
     "QUÁ HẠN: phản ánh {code} ({kind}, lĩnh vực: {field}) đã quá {clock} {due} "
     "({late} ngày làm việc).\nĐơn vị: {unit}. Trạng thái: {status}.\n"
@@ -277,11 +279,12 @@ NOTIFY_LATE = (
     "lỗi anh/chị vì sự chậm trễ.\nViệc giải quyết hiện do {followers} trực tiếp theo dõi, "
     "đôn đốc {unit}. Anh/chị sẽ được báo ngay khi có kết quả."
 )
+# No excerpt of the resident's text: group chats get this too, and their members' roles
+# are not checked (staff read the content in /item, in private).
 URGENT_ITEM = (
     "KHẨN: phản ánh {code} ({kind}, lĩnh vực: {field}) cần xử lý ngay.\n"
-    "Đơn vị: {unit}. {clock}: {due}.\n{text}\nGõ /item {code} để xem và xử lý."
+    "Đơn vị: {unit}. {clock}: {due}.\nGõ /item {code} để xem và xử lý."
 )
-URGENT_EXCERPT = "Nội dung: «{text}»"
 STAFF_BTN_URGENT = "Đánh dấu khẩn"
 STAFF_MARKED_URGENT = "Đã đánh dấu {code} là KHẨN; Văn phòng và đơn vị đã được báo."
 STAFF_ALREADY_URGENT = "Phản ánh đã được đánh dấu khẩn."

@@ -13,6 +13,7 @@ from db.models import Item
 from handlers import actions
 from handlers.actions import ActionRefused, Actor, Rules
 from handlers.conversation.turn import Deps
+from handlers.reminder_actions import MARKS_URGENT
 from handlers.rules.permissions import PERMISSIONS, Role, Viewer, may
 from handlers.rules.states import ACTION_LABELS, ItemAction, ItemStatus
 from tests.handlers.chat import Chat, Clock
@@ -168,6 +169,8 @@ async def test_chat_offers_only_permitted_buttons_and_refuses_the_rest(
     expected = {ACTION_LABELS[a][0].upper() + ACTION_LABELS[a][1:] for a in permitted}
     if role is Role.UNIT_HEAD:
         expected = (expected - {"Chuyển sang đơn vị khác"}) | {"Trả về phân loại"}
+    if role in MARKS_URGENT:  # issue 5: any role but the observer may mark an item urgent
+        expected |= {"Đánh dấu khẩn"}
     assert labels == expected
     if not permitted:
         assert "chỉ được xem" in view
