@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import GroupInvite, UnitGroupChat
 from handlers.actions import ActionRefused, audit, new_link_code
-from handlers.actions import _hash_code as hash_link_code  # staff codes' normalisation
+from handlers.actions import hash_code as hash_link_code  # staff codes' normalisation
 from handlers.conversation import texts as t
 from handlers.profiles import Profile
 
