@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,14 +150,14 @@ async def accept(
     item.resolution_due = deadlines.resolution_deadline(
         item.kind, now, rules.profile, rules.calendar
     )
-    item.updated_at = now
-    audit(session, at=now, actor=actor.label, action=A.ACCEPT.value, item_id=item.id,
-          data={"unit": item.unit_code, "resolution_due": iso_date(item.resolution_due)})
-    await tell_resident(session, item, Reply(t.NOTIFY_ACCEPTED.format(
-        code=item.tracking_code, unit=rules.unit_name(item.unit_code),
-        due=rules.date(item.resolution_due))), now)
-    await session.flush()
-    return item
+    notice = t.NOTIFY_ACCEPTED.format(code=item.tracking_code,
+                                      unit=rules.unit_name(item.unit_code),
+                                      due=rules.date(item.resolution_due))
+    return await _record(
+        session, item, A.ACCEPT, actor, now,
+        {"unit": item.unit_code, "resolution_due": iso_date(item.resolution_due)},
+        Reply(notice),
+    )
 
 
 async def extend(
@@ -181,15 +182,15 @@ async def extend(
         raise ActionRefused(exc.reason) from None
     item.extensions_used = extension.extensions_used
     item.resolution_due = extension.deadline
-    item.updated_at = now
-    audit(session, at=now, actor=actor.label, action=A.EXTEND.value, item_id=item.id,
-          data={"reason": extension.reason, "from": iso_date(extension.previous_deadline),
-                "to": iso_date(extension.deadline), "count": extension.extensions_used})
-    await tell_resident(session, item, Reply(t.NOTIFY_EXTENDED.format(
-        code=item.tracking_code, due=rules.date(extension.deadline),
-        reason=extension.reason)), now)
-    await session.flush()
-    return item
+    notice = t.NOTIFY_EXTENDED.format(code=item.tracking_code,
+                                      due=rules.date(extension.deadline),
+                                      reason=extension.reason)
+    return await _record(
+        session, item, A.EXTEND, actor, now,
+        {"reason": extension.reason, "from": iso_date(extension.previous_deadline),
+         "to": iso_date(extension.deadline), "count": extension.extensions_used},
+        Reply(notice),
+    )
 
 
 def rating_buttons(code: str) -> tuple[tuple[Button, ...], ...]:
@@ -212,17 +213,15 @@ async def answer(
     item.status = transition(item, A.ANSWER, actor).value
     item.answer_text = text.strip()
     item.answered_at = now
-    item.updated_at = now
-    audit(session, at=now, actor=actor.label, action=A.ANSWER.value, item_id=item.id,
-          data={"unit": item.unit_code, "length": len(item.answer_text)})
-    reply = Reply(
-        t.NOTIFY_ANSWERED.format(code=item.tracking_code, unit=rules.unit_name(item.unit_code),
-                                 text=item.answer_text),
-        rating_buttons(item.tracking_code),
+    notice = t.NOTIFY_ANSWERED.format(code=item.tracking_code,
+                                      unit=rules.unit_name(item.unit_code),
+                                      text=item.answer_text)
+    return await _record(
+        session, item, A.ANSWER, actor, now,
+        {"unit": item.unit_code, "length": len(item.answer_text)},
+        Reply(notice, rating_buttons(item.tracking_code)),
+        choices=True,
     )
-    await tell_resident(session, item, reply, now, choices=True)
-    await session.flush()
-    return item
 
 
 async def close(
@@ -230,12 +229,8 @@ async def close(
 ) -> Item:
     item.status = transition(item, A.CLOSE, actor).value
     item.closed_at = now
-    item.updated_at = now
-    audit(session, at=now, actor=actor.label, action=A.CLOSE.value, item_id=item.id, data={})
-    await tell_resident(session, item, Reply(t.NOTIFY_CLOSED.format(code=item.tracking_code)),
-                        now)
-    await session.flush()
-    return item
+    return await _record(session, item, A.CLOSE, actor, now, {},
+                         Reply(t.NOTIFY_CLOSED.format(code=item.tracking_code)))
 
 
 async def reject(
@@ -255,13 +250,13 @@ async def reject(
     item.reject_reason = reason.strip()
     item.redirect_to = where.strip()
     item.closed_at = now
-    item.updated_at = now
-    audit(session, at=now, actor=actor.label, action=A.REJECT.value, item_id=item.id,
-          data={"reason": item.reject_reason, "where": item.redirect_to})
-    await tell_resident(session, item, Reply(t.NOTIFY_REJECTED.format(
-        code=item.tracking_code, reason=item.reject_reason, where=item.redirect_to)), now)
-    await session.flush()
-    return item
+    notice = t.NOTIFY_REJECTED.format(code=item.tracking_code, reason=item.reject_reason,
+                                      where=item.redirect_to)
+    return await _record(
+        session, item, A.REJECT, actor, now,
+        {"reason": item.reject_reason, "where": item.redirect_to},
+        Reply(notice),
+    )
 
 
 async def forward(
@@ -279,14 +274,10 @@ async def forward(
     item.status = transition(item, A.FORWARD, actor).value
     item.redirect_to = to.strip()
     item.closed_at = now
-    item.updated_at = now
-    audit(session, at=now, actor=actor.label, action=A.FORWARD.value, item_id=item.id,
-          data={"to": item.redirect_to})
-    await tell_resident(session, item, Reply(t.NOTIFY_FORWARDED.format(
-        code=item.tracking_code, place=rules.profile.display_name, where=item.redirect_to)),
-        now)
-    await session.flush()
-    return item
+    notice = t.NOTIFY_FORWARDED.format(code=item.tracking_code,
+                                       place=rules.profile.display_name, where=item.redirect_to)
+    return await _record(session, item, A.FORWARD, actor, now, {"to": item.redirect_to},
+                         Reply(notice))
 
 
 async def reopen(
@@ -403,3 +394,22 @@ async def add_rating_reason(
     )
     await session.flush()
     return rating
+
+
+async def _record(
+    session: AsyncSession,
+    item: Item,
+    action: A,
+    actor: Actor,
+    now: datetime,
+    data: dict[str, Any],
+    reply: Reply,
+    *,
+    choices: bool = False,
+) -> Item:
+    """The common tail of an item action: audit it and tell the resident."""
+    item.updated_at = now
+    audit(session, at=now, actor=actor.label, action=action.value, item_id=item.id, data=data)
+    await tell_resident(session, item, reply, now, choices=choices)
+    await session.flush()
+    return item
