@@ -51,3 +51,17 @@ def test_bad_value_names_the_key(overrides: dict[str, str], key: str) -> None:
         load_settings(_env_file=None, **overrides)
     message = str(caught.value)
     assert key in message and "\n" not in message
+
+
+def test_env_example_documents_every_setting() -> None:
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    documented = {
+        line.split("=", 1)[0]
+        for line in example.read_text(encoding="utf-8").splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert set(Settings.model_fields) == documented

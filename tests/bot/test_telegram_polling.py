@@ -177,3 +177,25 @@ async def test_bad_input_gets_a_vietnamese_answer(
             items = await session.scalar(select(func.count()).select_from(Item))
     assert expected in messages[0]["text"]
     assert items == 0
+
+
+async def test_phone_shared_with_the_contact_button_is_kept(
+    database_url: str, tmp_path: Path, fake: FakeTelegram
+) -> None:
+    async with running(_settings(database_url, tmp_path, fake)) as (app, _):
+        fake.push(tg.text(USER, "Chó thả rông cắn người ở ngõ 9"))
+        await fake.wait_sent(USER, 1)
+        for index, payload in enumerate(["consent:yes", "skip", "skip"], start=2):
+            fake.push(tg.button(USER, payload))
+            await fake.wait_sent(USER, index)
+        phone_step = fake.sent(USER)[-1]["reply_markup"]["keyboard"]
+        assert phone_step[0][0]["request_contact"] is True
+        fake.push(tg.contact(USER, "+84 912 345 678", owner=999))  # someone else's card
+        assert "chưa đúng" in (await fake.wait_sent(USER, 5))[-1]["text"]
+        fake.push(tg.contact(USER, "+84912345678"))
+        assert "0912345678" in (await fake.wait_sent(USER, 6))[-1]["text"]
+        fake.push(tg.button(USER, "send"))
+        await fake.wait_sent(USER, 7)
+        async with app[SESSIONS]() as session:
+            item = (await session.scalars(select(Item))).one()
+    assert item.contact_phone == "0912345678"

@@ -79,7 +79,7 @@ function shareLocation() {
   if (!navigator.geolocation) { warn("Trình duyệt không hỗ trợ vị trí. Anh/chị nhập địa chỉ."); return; }
   navigator.geolocation.getCurrentPosition(
     (pos) => {
-      show("📍 Vị trí hiện tại", "me");
+      show("[Vị trí hiện tại]", "me");
       send({ location: { latitude: pos.coords.latitude, longitude: pos.coords.longitude } });
     },
     () => warn("Không lấy được vị trí. Anh/chị nhập địa chỉ."),
@@ -98,7 +98,7 @@ form.addEventListener("submit", (event) => {
 photo.addEventListener("change", async () => {
   const file = photo.files[0];
   if (!file) return;
-  show("🖼 " + file.name, "me");
+  show("[Ảnh] " + file.name, "me");
   const data = new FormData();
   data.append("file", file);
   try {
