@@ -193,6 +193,7 @@ STAFF_HELP = (
     "/overdue – phản ánh quá hạn\n"
     "{triage}"
     "/item MÃ – chi tiết, lịch sử và thao tác (ví dụ /item ABCD-2345)\n"
+    "/drafts – dự thảo hương ước, quy ước đang lấy ý kiến; /draft SỐ – tổng hợp ý kiến\n"
     "/huy – hủy thao tác đang dở"
 )
 STAFF_HELP_TRIAGE = "/triage – hàng chờ phân loại\n"
