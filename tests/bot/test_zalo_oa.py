@@ -292,7 +292,8 @@ async def test_answer_on_day_9_is_held_then_delivered_when_the_resident_writes(
                 AuditEvent.item_id == item.id, AuditEvent.action == "delivery_held"))
         assert row_id in waiting
         assert audit is not None
-        assert [r["error"] for r in oa.refused] == [-230]
+        # The acceptance notice and the answer both meet the closed window.
+        assert [r["error"] for r in oa.refused] == [-230, -230]
         assert "đã sửa xong" not in "".join(oa.sent(USER))
 
         clock.advance(hours=3)
@@ -305,7 +306,7 @@ async def test_answer_on_day_9_is_held_then_delivered_when_the_resident_writes(
             items = await count(sessions, Item)
     assert delivered.startswith(f"Phản ánh {code}")
     assert KEEP_WINDOW_OPEN in delivered
-    assert "1 tin nhắn" in notice
+    assert "2 tin nhắn" in notice
     assert row.status == "sent"
     # "OK" only kept the window open: no new draft, no consent question.
     assert conversation is not None
@@ -329,8 +330,8 @@ async def test_answer_on_day_9_goes_as_zns_when_configured_and_a_phone_is_known(
             return (await outbox_row(sessions, row_id)).status == "sent"
 
         await eventually(is_sent)
-    assert len(oa.zns) == 1
-    zns = oa.zns[0]
+    assert len(oa.zns) == 2  # the acceptance notice, then the answer
+    zns = oa.zns[-1]
     assert zns["phone"] == "84912345678"
     assert zns["template_id"] == "tmpl-314159"
     assert zns["template_data"]["ma_phan_anh"] == code

@@ -21,7 +21,7 @@ from bot.web.keys import SESSIONS, WORKER
 from db.engine import SessionFactory
 from db.models import Item, OutboxMessage
 from handlers import actions
-from handlers.conversation.types import Reply
+from handlers.rules.permissions import Role, Viewer
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "zalo"
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -99,15 +99,21 @@ async def item_by_code(sessions: SessionFactory, code: str) -> Item:
 
 
 async def enqueue_answer(app: web.Application, item: Item, text: str, now: datetime) -> int:
-    """The unit's answer, queued for the resident as an outbox row tied to the item.
+    """The office routes, accepts and answers the item through the real staff actions.
 
-    (The routing issue's `actions.answer` needs a routed, accepted item and a staff actor;
-    the delivery path under test is the same outbox row either way.)
+    Returns the id of the outbox row that carries the answer to the resident.
     """
     sessions = app[SESSIONS]
+    rules = app[WORKER].deps.rules
+    office = actions.Actor("staff:office-test", Viewer(Role.OFFICE, None))
     async with sessions.begin() as session:
-        actions.enqueue(session, channel=item.channel, chat_id=await _chat_of(sessions, item),
-                        reply=Reply(text), now=now, item_id=item.id)
+        stored = await session.get(Item, item.id)
+        assert stored is not None
+        if stored.status in ("received", "triage"):
+            await actions.route(session, stored, unit_code="kinh_te", reason="Phân loại thử.",
+                                actor=office, rules=rules, now=now)
+        await actions.accept(session, stored, actor=office, rules=rules, now=now)
+        await actions.answer(session, stored, text=text, actor=office, rules=rules, now=now)
     app[WORKER].kick()
     async with sessions() as session:
         row_id = await session.scalar(
