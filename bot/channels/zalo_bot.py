@@ -162,14 +162,19 @@ class ZaloBotChannel:
             await self.call("deleteWebhook", {})
         except (SendError, ZaloBotError) as exc:
             log.warning("zalo bot: deleteWebhook: %s", exc)
+        # getUpdates has no offset: an update is gone from Zalo once fetched, so a batch the
+        # database refused is kept here and stored again before anything new is fetched.
+        pending: list[dict[str, Any]] = []
         while True:
             try:
-                updates = await self.next_updates(self.settings.ZALO_BOT_POLL_TIMEOUT)
-                if updates:
-                    await store(updates)
+                if not pending:
+                    pending = await self.next_updates(self.settings.ZALO_BOT_POLL_TIMEOUT)
+                if pending:
+                    await store(pending)
+                    pending = []
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # network or database trouble: wait, then ask again
+            except Exception as exc:  # network or database trouble: wait, then try again
                 log.warning("zalo bot polling: %s", exc)
                 await asyncio.sleep(retry_delay)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.jobs.held import PROTECTED
 from bot.web.keys import SESSIONS
@@ -185,6 +185,29 @@ async def test_long_polling_waits_through_408_and_answers(
     assert "ảnh" in replies[1]
     assert stored == 2
     assert any(c.method == "deleteWebhook" for c in bot.calls)
+
+
+async def test_polled_update_survives_a_database_outage(
+    database_url: str, tmp_path: Path, bot: FakeZaloBot, clock: Clock
+) -> None:
+    """Zalo forgets an update once fetched: it is kept and stored when the database is back."""
+    settings = bot_settings(database_url, tmp_path, bot, webhook=False)
+    async with running(settings, clock) as (app, _base):
+        await eventually(lambda: _polled_empty(bot))
+        async with app[SESSIONS].begin() as session:  # the inbox table goes away
+            await session.execute(text("ALTER TABLE inbox RENAME TO inbox_away"))
+        bot.push(fixture("bot_text.json")["result"])
+
+        async def fetched() -> bool:
+            return not bot.updates
+
+        await eventually(fetched)
+        async with app[SESSIONS].begin() as session:
+            await session.execute(text("ALTER TABLE inbox_away RENAME TO inbox"))
+        replies = await bot.wait_sent(USER, 1)
+        stored = await count(app[SESSIONS], InboxEvent)
+    assert "1. Đồng ý" in replies[0]
+    assert stored == 1
 
 
 async def _polled_empty(bot: FakeZaloBot) -> bool:
