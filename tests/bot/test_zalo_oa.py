@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import select
 
 from bot.channels.zalo_oa import KEEP_WINDOW_OPEN
@@ -270,17 +271,25 @@ async def test_unsupported_content_gets_a_polite_answer_and_echoes_are_ignored(
     assert echo.processed_at is not None
 
 
+async def _answered_on_day_9(
+    app: web.Application, resident: Resident, clock: Clock
+) -> tuple[str, Item, int]:
+    """A submission, then the unit's answer nine days later (the 7-day window has closed)."""
+    code = await submit(resident)
+    item = await item_by_code(app[SESSIONS], code)
+    clock.advance(days=9)
+    row_id = await enqueue_answer(app, item, f"Phản ánh {code}: đã sửa xong.", clock())
+    return code, item, row_id
+
+
 async def test_answer_on_day_9_is_held_then_delivered_when_the_resident_writes(
     database_url: str, tmp_path: Path, oa: FakeZaloOA, clock: Clock
 ) -> None:
     async with running(oa_settings(database_url, tmp_path, oa), clock) as (app, base), \
             aiohttp.ClientSession() as http:
         resident = Resident(http, base, oa)
-        code = await submit(resident)
+        code, item, row_id = await _answered_on_day_9(app, resident, clock)
         sessions = app[SESSIONS]
-        item = await item_by_code(sessions, code)
-        clock.advance(days=9)
-        row_id = await enqueue_answer(app, item, f"Phản ánh {code}: đã sửa xong.", clock())
 
         async def is_held() -> bool:
             return (await outbox_row(sessions, row_id)).status == "held"
@@ -320,11 +329,8 @@ async def test_answer_on_day_9_goes_as_zns_when_configured_and_a_phone_is_known(
     settings = oa_settings(database_url, tmp_path, oa, ZALO_ZNS_TEMPLATE_ID="tmpl-314159")
     async with running(settings, clock) as (app, base), aiohttp.ClientSession() as http:
         resident = Resident(http, base, oa)
-        code = await submit(resident)
+        code, _item, row_id = await _answered_on_day_9(app, resident, clock)
         sessions = app[SESSIONS]
-        item = await item_by_code(sessions, code)
-        clock.advance(days=9)
-        row_id = await enqueue_answer(app, item, f"Phản ánh {code}: đã sửa xong.", clock())
 
         async def is_sent() -> bool:
             return (await outbox_row(sessions, row_id)).status == "sent"

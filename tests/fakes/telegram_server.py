@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.waiting import wait_for_count
+
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Hộp thư", "username": "hopthu_bot"}
 
 
@@ -63,16 +65,8 @@ class FakeTelegram:
     async def wait_sent(
         self, chat_id: int, count: int, timeout: float = 10.0
     ) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            messages = self.sent(chat_id)
-            if len(messages) >= count:
-                return messages
-            await asyncio.sleep(0.02)
-        raise AssertionError(
-            f"bot sent {len(self.sent(chat_id))} messages to {chat_id}, expected {count}: "
-            + json.dumps([m.get("text") for m in self.sent(chat_id)], ensure_ascii=False)
-        )
+        return await wait_for_count(lambda: self.sent(chat_id), count, timeout,
+                                    f"bot sent to {chat_id}", show=lambda m: m.get("text"))
 
     # -- server ----------------------------------------------------------------------------
 

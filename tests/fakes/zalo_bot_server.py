@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.waiting import wait_for_count
 
 TOKEN = "1234567:zalo-bot-test-token"
 
@@ -51,15 +52,8 @@ class FakeZaloBot:
         return sum(1 for c in self.calls if c.method == "getUpdates" and c.params.get("_408"))
 
     async def wait_sent(self, chat_id: str, count: int, within: float = 10.0) -> list[str]:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            if len(self.sent(chat_id)) >= count:
-                return self.sent(chat_id)
-            await asyncio.sleep(0.02)
-        raise AssertionError(
-            f"bot sent {len(self.sent(chat_id))} messages to {chat_id}, expected {count}: "
-            + json.dumps(self.sent(chat_id), ensure_ascii=False)
-        )
+        return await wait_for_count(lambda: self.sent(chat_id), count, within,
+                                    f"bot sent to {chat_id}")
 
     async def start(self) -> FakeZaloBot:
         app = web.Application()

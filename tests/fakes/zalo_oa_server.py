@@ -8,16 +8,15 @@ images like Zalo's CDN. Start it with `FakeZaloOA(clock).start()`.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.waiting import wait_for_count
 
 APP_ID = "1234567890123456789"
 APP_SECRET = "app-secret-for-tests"
@@ -57,15 +56,8 @@ class FakeZaloOA:
         return [m["text"] for m in self.messages if m["user_id"] == user_id]
 
     async def wait_sent(self, user_id: str, count: int, within: float = 10.0) -> list[str]:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            if len(self.sent(user_id)) >= count:
-                return self.sent(user_id)
-            await asyncio.sleep(0.02)
-        raise AssertionError(
-            f"OA sent {len(self.sent(user_id))} messages to {user_id}, expected {count}: "
-            + json.dumps(self.sent(user_id), ensure_ascii=False)
-        )
+        return await wait_for_count(lambda: self.sent(user_id), count, within,
+                                    f"OA sent to {user_id}")
 
     # -- server ----------------------------------------------------------------------------
 
