@@ -141,12 +141,14 @@ def choose_triage_threshold(
 def choose_urgent_threshold(
     score: FloatArray, y: npt.NDArray[np.bool_], min_recall: float, min_precision: float
 ) -> tuple[float, dict[str, float]]:
-    """Decision threshold on the urgent probability, favouring recall.
+    """Decision threshold on the urgent probability.
 
     Among cuts with recall >= ``min_recall`` and precision >= ``min_precision`` the one
-    with the best F2 score wins; when none meets both, the cut with the best precision
-    among those keeping ``min_recall``.  The threshold is put half-way between the
-    chosen cut and the next lower score, which leans towards recall.
+    farthest from both limits wins (the largest of min(precision - min_precision,
+    recall - min_recall)): a cut at the edge of either limit falls below it on new texts
+    about half the time.  When no cut meets both, recall comes first: the cut with the
+    best precision among those keeping ``min_recall``.  The threshold is put half-way
+    between the chosen cut and the next lower score, which leans towards recall.
     """
     positives = int(y.sum())
     if positives == 0 or positives == len(y):
@@ -158,10 +160,10 @@ def choose_urgent_threshold(
     precision = tp / k
     recall = tp / positives
     boundary = np.append(s[1:] < s[:-1], True)
-    f2 = np.where(tp > 0, 5 * precision * recall / np.maximum(4 * precision + recall, 1e-12), 0.0)
     both = np.flatnonzero(boundary & (recall >= min_recall) & (precision >= min_precision))
     if both.size:
-        cut = int(both[np.argmax(f2[both])])
+        margin = np.minimum(precision[both] - min_precision, recall[both] - min_recall)
+        cut = int(both[np.argmax(margin)])
     else:
         keep = np.flatnonzero(boundary & (recall >= min_recall))
         cut = int(keep[np.argmax(precision[keep])])
@@ -252,7 +254,8 @@ def _cross_validate(
             clipped = np.clip(probabilities[head], 1e-9, 1.0)
             clipped /= clipped.sum(axis=1, keepdims=True)
             scores[head][str(best[1])]["calibrated_log_loss"] = float(
-                log_loss(y, clipped, labels=classes[head])
+                # Column j is classes[head][j]; log_loss would sort string labels.
+                log_loss(y_index, clipped, labels=list(range(len(classes[head]))))
             )
     return _CVOutcome(
         best_c=best_c,

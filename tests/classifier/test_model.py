@@ -187,6 +187,18 @@ def test_choose_urgent_threshold_meets_targets_when_possible() -> None:
     assert at_cut["recall"] == pytest.approx(recall)
 
 
+def test_choose_urgent_threshold_keeps_away_from_both_limits() -> None:
+    # 40 urgent texts.  Two cuts meet recall 0.90 / precision 0.80: after rank 42
+    # (recall 0.95, precision 0.905) and after rank 50 (recall 1.0, precision 0.80, right
+    # at the precision limit, which F2 would prefer).  The first is farther from both.
+    ranked = [True] * 36 + [False] * 4 + [True] * 2 + [False] * 6 + [True] * 2 + [False] * 20
+    y = np.asarray(ranked)
+    score = np.linspace(1.0, 0.01, len(ranked))
+    threshold, at_cut = choose_urgent_threshold(score, y, 0.9, 0.8)
+    assert at_cut == {"precision": pytest.approx(38 / 42), "recall": pytest.approx(0.95)}
+    assert score[41] > threshold > score[42]
+
+
 def test_export_corrections(tmp_path: Path) -> None:
     out = tmp_path / "corpus" / "corrections.jsonl"
     rows = [
