@@ -4,13 +4,11 @@ staff member answers; the answer reaches the resident's chat."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from bot.clock import utc_now
@@ -26,13 +24,6 @@ from tests.fakes.telegram_server import FakeTelegram
 
 RESIDENT = 5151
 STAFF = 6161
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
 
 
 def _buttons(message: dict[str, Any]) -> dict[str, str]:

@@ -59,13 +59,6 @@ def group_text(chat_id: int, user_id: int, body: str, title: str) -> dict[str, A
     }})
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
-
-
 @asynccontextmanager
 async def _service(settings: Settings, clock: MovableClock,
                    classifier: FakeClassifier) -> AsyncIterator[web.Application]:

@@ -36,13 +36,6 @@ START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Mon 2/3/2026 09:00 in Hà Nộ
 TRANSCRIPT: list[str] = []
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
-
-
 def _clock() -> Callable[[], datetime]:
     began = time.monotonic()
     return lambda: START + timedelta(seconds=time.monotonic() - began)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from tests.fakes import telegram_updates as tg
 from tests.fakes.telegram_server import FakeTelegram, server_error, too_many_requests
 
 USER = 4242
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
 
 
 def _settings(database_url: str, tmp_path: Path, fake: FakeTelegram):  # type: ignore[no-untyped-def]

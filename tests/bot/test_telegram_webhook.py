@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -18,13 +17,6 @@ from tests.fakes.telegram_server import FakeTelegram
 USER = 5151
 SECRET = "webhook-secret-123"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
 
 
 def _settings(database_url: str, tmp_path: Path, fake: FakeTelegram):  # type: ignore[no-untyped-def]

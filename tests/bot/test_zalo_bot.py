@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 
 from bot.jobs.held import PROTECTED
 from bot.web.keys import SESSIONS
-from db.models import Attachment, InboxEvent, Item, StaffAccount
+from db.models import InboxEvent, Item, StaffAccount
 from handlers import actions
 from handlers.profiles import load_profile
 from tests.bot.service import make_settings
@@ -26,6 +26,7 @@ from tests.bot.zalo_harness import (
     eventually,
     fixture,
     item_by_code,
+    photo_stored,
     running,
 )
 from tests.fakes.zalo_bot_server import FakeZaloBot
@@ -117,13 +118,7 @@ async def test_resident_submits_by_typing_and_receives_the_answer_later(
         code = match.group(0)
         sessions = app[SESSIONS]
         item = await item_by_code(sessions, code)
-
-        async def photo_stored() -> bool:
-            async with sessions() as session:
-                row = await session.scalar(select(Attachment).where(Attachment.item_id == item.id))
-            return row is not None and row.stored_path is not None
-
-        await eventually(photo_stored)
+        await photo_stored(sessions, item.id)
         clock.advance(days=12)  # no 7-day window on this platform
         await enqueue_answer(app, item, f"Phản ánh {code}: rác đã được thu dọn.", clock())
         answer = await resident.reads("rác đã được thu dọn")

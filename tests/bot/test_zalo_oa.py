@@ -33,6 +33,7 @@ from tests.bot.zalo_harness import (
     eventually,
     item_by_code,
     outbox_row,
+    photo_stored,
     running,
 )
 from tests.fakes.zalo_oa_server import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZaloOA
@@ -162,13 +163,7 @@ async def test_resident_submits_and_receives_the_answer_later(
         code = await submit(resident)
         sessions = app[SESSIONS]
         item = await item_by_code(sessions, code)
-
-        async def photo_stored() -> bool:
-            async with sessions() as session:
-                row = await session.scalar(select(Attachment).where(Attachment.item_id == item.id))
-            return row is not None and row.stored_path is not None
-
-        await eventually(photo_stored)
+        await photo_stored(sessions, item.id)
         clock.advance(days=2)
         await enqueue_answer(app, item, f"Phản ánh {code}: đèn đã được thay mới.", clock())
         answer = await resident.reads("đèn đã được thay mới")

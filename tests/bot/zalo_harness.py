@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.web.keys import SESSIONS, WORKER
 from db.engine import SessionFactory
-from db.models import Item, OutboxMessage
+from db.models import Attachment, Item, OutboxMessage
 from handlers import actions
 from handlers.rules.permissions import Role, Viewer
 
@@ -84,6 +84,17 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0)
             return
         await asyncio.sleep(0.03)
     raise AssertionError("condition not met in time")
+
+
+async def photo_stored(sessions: SessionFactory, item_id: int) -> None:
+    """Wait until the item's photo has been downloaded and stored."""
+
+    async def stored() -> bool:
+        async with sessions() as session:
+            row = await session.scalar(select(Attachment).where(Attachment.item_id == item_id))
+        return row is not None and row.stored_path is not None
+
+    await eventually(stored)
 
 
 async def count(sessions: SessionFactory, model: type[Any]) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import serve, shut
 from tests.fakes.waiting import wait_for_count
 
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Hộp thư", "username": "hopthu_bot"}
@@ -77,16 +78,11 @@ class FakeTelegram:
         # Control routes, for driving the fake by hand (see `main` below).
         app.router.add_post("/_control/push", self._control_push)
         app.router.add_get("/_control/sent", self._control_sent)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self._runner, self.port = await serve(app, port)
         return self
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await shut(self._runner)
 
     async def _control_push(self, request: web.Request) -> web.Response:
         self.push(await request.json())

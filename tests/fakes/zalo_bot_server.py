@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import serve, shut
 from tests.fakes.waiting import wait_for_count
 
 TOKEN = "1234567:zalo-bot-test-token"
@@ -59,18 +60,11 @@ class FakeZaloBot:
         app = web.Application()
         app.router.add_post(f"/bot{self.token}/{{method}}", self._api)
         app.router.add_get("/files/{name}", self._file)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = int(getattr(server, "sockets")[0].getsockname()[1])  # noqa: B009
+        self._runner, self.port = await serve(app)
         return self
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await shut(self._runner)
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

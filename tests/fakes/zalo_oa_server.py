@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import serve, shut
 from tests.fakes.waiting import wait_for_count
 
 APP_ID = "1234567890123456789"
@@ -67,18 +68,11 @@ class FakeZaloOA:
         app.router.add_post("/v4/oa/access_token", self._refresh)
         app.router.add_post("/message/template", self._zns)
         app.router.add_get("/zalo-cdn/{name}", self._file)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = int(getattr(server, "sockets")[0].getsockname()[1])  # noqa: B009
+        self._runner, self.port = await serve(app, port)
         return self
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await shut(self._runner)
 
     def _token_error(self, request: web.Request) -> web.Response | None:
         if request.headers.get("access_token") not in self.access_tokens:
