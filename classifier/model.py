@@ -41,7 +41,7 @@ from classifier.runtime import Classifier
 
 log = logging.getLogger("classifier")
 
-MODEL_VERSION: Final = "1.0.0"
+MODEL_VERSION: Final = "1.1.0"
 ARTIFACT_FORMAT: Final = 1
 
 FloatArray = npt.NDArray[np.float64]
@@ -61,6 +61,7 @@ class TrainConfig:
     char_ngram_range: tuple[int, int] = (2, 5)
     char_on_accented: bool = False
     min_df: int = 2
+    char_weight: float = 0.6
     triage_precision: float = 0.95
     urgent_min_recall: float = 0.90
     urgent_min_precision: float = 0.80
@@ -75,6 +76,7 @@ def _make_features(config: TrainConfig) -> TextFeatures:
         char_ngram_range=config.char_ngram_range,
         char_on_accented=config.char_on_accented,
         min_df=config.min_df,
+        char_weight=config.char_weight,
     )
 
 

@@ -156,7 +156,9 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "ntn": "như thế nào", "j": "gì", "vs": "với", "mn": "mọi người",
     "ng": "người", "trc": "trước", "cx": "cũng", "ms": "mới", "lm": "làm",
     "bn": "bao nhiêu", "r": "rồi", "wa": "quá", "bik": "biết", "bít": "biết",
-    "nhg": "nhưng", "cj": "chị",
+    "nhg": "nhưng", "cj": "chị", "mk": "mình", "mik": "mình", "khum": "không",
+    "thui": "thôi", "lun": "luôn", "nhìu": "nhiều", "nx": "nữa", "tks": "cảm ơn",
+    "cty": "công ty", "bv": "bệnh viện", "gv": "giáo viên",
     # administration
     "ubnd": "ủy ban nhân dân", "hđnd": "hội đồng nhân dân", "hdnd": "hội đồng nhân dân",
     "mttq": "mặt trận tổ quốc", "tdp": "tổ dân phố", "kp": "khu phố", "cb": "cán bộ",
@@ -164,6 +166,10 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "cccd": "căn cước công dân", "cmnd": "chứng minh nhân dân", "cmt": "chứng minh thư",
     "sdt": "số điện thoại", "sđt": "số điện thoại",
     "bhyt": "bảo hiểm y tế", "bhxh": "bảo hiểm xã hội", "bhtn": "bảo hiểm thất nghiệp",
+    "tthc": "thủ tục hành chính", "dvc": "dịch vụ công", "qđ": "quyết định",
+    "nđ": "nghị định", "đkkd": "đăng ký kinh doanh", "dkkd": "đăng ký kinh doanh",
+    "tnmt": "tài nguyên môi trường", "gtvt": "giao thông vận tải",
+    "bqlda": "ban quản lý dự án",
     # land and construction
     "gpmb": "giải phóng mặt bằng", "tdc": "tái định cư", "sđ": "sổ đỏ",
     "qsdđ": "quyền sử dụng đất", "qsdd": "quyền sử dụng đất", "gcn": "giấy chứng nhận",

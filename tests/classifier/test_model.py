@@ -11,6 +11,7 @@ import pytest
 
 from classifier import Prediction, ensure_model, export_corrections
 from classifier.data import corpus_hash, heldout_split, load_corpus
+from classifier.features import TextFeatures
 from classifier.model import (
     choose_triage_threshold,
     choose_urgent_threshold,
@@ -74,6 +75,17 @@ def test_fast_tfidf_matches_sklearn(small_model: tuple[Path, Path]) -> None:
     reference = clf.features.sklearn_transform_forms(forms)
     assert fast.shape == reference.shape
     assert np.allclose(fast.toarray(), reference.toarray(), atol=1e-6)
+
+
+def test_character_blocks_are_scaled_by_char_weight() -> None:
+    forms = [normalize(t) for t in PROBES]
+    features = TextFeatures(char_weight=0.25, min_df=1).fit_forms(forms)
+    blocks = np.asarray(features.feature_names()[0])
+    for matrix in (features.transform_forms(forms), features.sklearn_transform_forms(forms)):
+        dense = matrix.toarray()
+        for name, expected in (("word", 1.0), ("word_stripped", 1.0), ("char_stripped", 0.25)):
+            norms = np.linalg.norm(dense[:, blocks == name], axis=1)
+            assert np.allclose(norms, expected, atol=1e-5), name
 
 
 def test_explain_returns_words_of_the_text(small_model: tuple[Path, Path]) -> None:

@@ -55,6 +55,12 @@ def test_nfc_input_equals_nfd_input() -> None:
         ("so do", "sổ đỏ"),
         ("bhyt", "bảo hiểm y tế"),
         ("cccd", "căn cước công dân"),
+        ("mk", "mình"),
+        ("khum", "không"),
+        ("cty", "công ty"),
+        ("tthc", "thủ tục hành chính"),
+        ("QĐ", "quyết định"),
+        ("bqlda", "ban quản lý dự án"),
     ],
 )
 def test_abbreviations(raw: str, expected: str) -> None:
