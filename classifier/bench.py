@@ -138,7 +138,7 @@ def format_bench(result: dict[str, Any]) -> str:
                 f" p99 {result['single_p99_ms']:.3f} ms"
                 f" (medians of {result['repeats']} runs x {result['single_count']} calls)",
                 f"load time            {result['load_seconds']:.3f} s median"
-                f" (first {result['load_seconds_first']:.3f} s; joblib.load + lookup tables +"
+                f" (first {result['load_seconds_first']:.3f} s; unpickling + lookup tables +"
                 " first prediction; modules already imported)",
                 f"model memory         {result['memory_traced_mb']:.1f} MB traced"
                 f" (peak during load {result['memory_traced_peak_mb']:.1f} MB),"

@@ -14,7 +14,7 @@ from classifier.labels import is_valid_field, is_valid_kind
 PACKAGE_DIR: Final = Path(__file__).resolve().parent
 DEFAULT_CORPUS_DIR: Final = PACKAGE_DIR / "corpus"
 DEFAULT_TESTSET_PATH: Final = PACKAGE_DIR / "testset" / "independent.jsonl"
-DEFAULT_ARTIFACT_PATH: Final = PACKAGE_DIR / "artifacts" / "model.joblib"
+DEFAULT_ARTIFACT_PATH: Final = PACKAGE_DIR / "artifacts" / "model.pkl"
 
 SPLIT_SEED: Final = 20240601
 HELDOUT_FRACTION: Final = 0.2

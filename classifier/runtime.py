@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import joblib
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -84,6 +84,12 @@ class _LinearHead:
         return row.col, row.data * weights
 
 
+def read_artifact(path: Path) -> Any:
+    """Unpickle a model artifact written by training (a trusted local file, never user input)."""
+    with path.open("rb") as handle:
+        return pickle.load(handle)  # noqa: S301 - our own artifact
+
+
 class Classifier:
     """A loaded model artifact.  Build it with :func:`classifier.load_classifier`."""
 
@@ -106,7 +112,7 @@ class Classifier:
 
     @classmethod
     def load(cls, path: Path) -> Classifier:
-        return cls(joblib.load(path))
+        return cls(read_artifact(path))
 
     def _predict_forms(self, forms: Sequence[NormalizedText]) -> list[Prediction]:
         if not forms:

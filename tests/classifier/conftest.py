@@ -93,7 +93,7 @@ def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(corpus dir, artifact path) of a model trained on the hand-made corpus."""
     root = tmp_path_factory.mktemp("small")
     corpus = write_corpus(root / "corpus", make_examples())
-    artifact = root / "artifacts" / "model.joblib"
+    artifact = root / "artifacts" / "model.pkl"
     ensure_model(corpus, artifact, root / "missing.jsonl", SMALL_CONFIG)
     return corpus, artifact
 

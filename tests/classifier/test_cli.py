@@ -90,7 +90,7 @@ def test_predict_explain(small_model: tuple[Path, Path]) -> None:
 
 def test_predict_trains_when_missing(tmp_path: Path, small_model: tuple[Path, Path]) -> None:
     corpus, _ = small_model
-    artifact = tmp_path / "fresh" / "model.joblib"
+    artifact = tmp_path / "fresh" / "model.pkl"
     line = json.dumps({"id": 1, "text": "đèn đường không sáng"}, ensure_ascii=False)
     result = run_cli(
         ["predict", "--corpus-dir", str(corpus), "--artifact", str(artifact)], line + "\n"

@@ -121,7 +121,7 @@ def test_metadata(small_model: tuple[Path, Path]) -> None:
 
 def test_training_is_deterministic(tmp_path: Path, small_model: tuple[Path, Path]) -> None:
     corpus, artifact = small_model
-    again = tmp_path / "again.joblib"
+    again = tmp_path / "again.pkl"
     ensure_model(corpus, again, tmp_path / "none.jsonl", SMALL_CONFIG)
     first, second = Classifier.load(artifact), Classifier.load(again)
     assert first.predict_many(PROBES) == second.predict_many(PROBES)
@@ -146,7 +146,7 @@ def test_heldout_split_is_deterministic_and_stratified(tmp_path: Path) -> None:
 
 def test_staleness_triggers_retraining(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", make_examples(per_field=15))
-    artifact = tmp_path / "art" / "model.joblib"
+    artifact = tmp_path / "art" / "model.pkl"
     testset = tmp_path / "none.jsonl"
     assert is_stale(artifact, corpus)
     path = ensure_model(corpus, artifact, testset, SMALL_CONFIG)
@@ -172,7 +172,7 @@ def test_staleness_triggers_retraining(tmp_path: Path) -> None:
 
 def test_corrupt_artifact_is_stale(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", make_examples(per_field=3))
-    artifact = tmp_path / "model.joblib"
+    artifact = tmp_path / "model.pkl"
     artifact.write_bytes(b"not a model")
     assert is_stale(artifact, corpus)
 
