@@ -319,8 +319,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         group = rows * n_blocks + np.searchsorted(np.asarray(ends), cols, side="right")
         norms = np.sqrt(np.bincount(group, weights=data * data, minlength=n_docs * n_blocks))
         norms[norms == 0] = 1.0
+        norms /= np.tile(weights, n_docs)  # the block weight rides on the L2 divisor
         data /= norms[group]
-        data *= weights[group % n_blocks]
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
         return sp.csr_matrix(
