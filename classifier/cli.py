@@ -83,9 +83,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from classifier.evaluation import evaluate_examples, format_report
+    from classifier.model import heldout_artifact_path
     from classifier.runtime import Classifier
 
     clf = Classifier.load(_ensure(args))
+    split_clf = Classifier.load(heldout_artifact_path(args.artifact))
     examples = load_corpus(args.corpus_dir)
     if corpus_hash(args.corpus_dir) != clf.corpus_hash:
         log.warning("the corpus changed while evaluating: held-out figures may be off")
@@ -101,6 +103,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 "trained_at",
                 "n_train",
                 "n_heldout",
+                "n_fitted",
                 "n_features",
                 "triage_threshold",
                 "urgent_threshold",
@@ -109,7 +112,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         },
         "hyperparameters": clf.metadata.get("hyperparameters", {}).get("chosen_c"),
         "cv": clf.metadata.get("metrics", {}).get("cv"),
-        "heldout": evaluate_examples(clf, [examples[i] for i in heldout_idx], train_fields),
+        "heldout": evaluate_examples(
+            split_clf, [examples[i] for i in heldout_idx], train_fields
+        ),
     }
     if args.testset.is_file():
         current = file_hash(args.testset)
@@ -126,6 +131,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(
         f"train {model['n_train']} texts, held-out {model['n_heldout']}, "
         f"{model['n_features']} features; chosen C {result['hyperparameters']}"
+    )
+    print(
+        f"held-out figures: the model fitted on the {model['n_train']} training texts; "
+        f"independent figures: the deployed model, refitted on all {model['n_fitted']}"
     )
     print(format_report("own held-out split", result["heldout"]))
     if "independent" in result:

@@ -28,6 +28,7 @@ from classifier.data import (
     DEFAULT_ARTIFACT_PATH,
     DEFAULT_CORPUS_DIR,
     DEFAULT_TESTSET_PATH,
+    Example,
     corpus_hash,
     file_hash,
     heldout_split,
@@ -41,7 +42,7 @@ from classifier.runtime import Classifier, read_artifact
 
 log = logging.getLogger("classifier")
 
-MODEL_VERSION: Final = "1.1.0"
+MODEL_VERSION: Final = "1.2.0"
 # 2: plain pickle (C unpickler; joblib's Python unpickler took ~0.8 s over the vocabularies).
 ARTIFACT_FORMAT: Final = 2
 
@@ -101,6 +102,38 @@ def _augment(
             for head, values in labels.items():
                 out_labels[head].append(values[i])
     return out_forms, out_labels
+
+
+def _labels(examples: Sequence[Example]) -> dict[str, list[Any]]:
+    return {
+        "field": [e.field for e in examples],
+        "kind": [e.kind for e in examples],
+        "urgent": [e.urgent for e in examples],
+    }
+
+
+def _fit_pipelines(
+    forms: list[NormalizedText],
+    labels: dict[str, list[Any]],
+    cv: _CVOutcome,
+    config: TrainConfig,
+) -> dict[str, Pipeline]:
+    """One feature extractor and the three heads, with the C and calibration of ``cv``.
+
+    LinearSVC's C weighs the sum of the hinge losses, so with more texts than a fold model
+    had the same C regularises less and gives larger scores, which the calibration and
+    thresholds (fitted on fold scores) would misread: C is scaled by fold size / size.
+    """
+    fit_forms, fit_labels = _augment(forms, labels, config.augment_stripped)
+    features = _make_features(config)
+    x = features.fit_transform_forms(fit_forms)
+    pipelines: dict[str, Pipeline] = {}
+    for head in HEADS:
+        scale, offset = cv.calibration[head]
+        model = _make_model(cv.best_c[head] * cv.fold_size / len(forms), config, scale, offset)
+        model.fit(x, np.asarray(fit_labels[head]))
+        pipelines[head] = Pipeline([("features", features), ("model", model)])
+    return pipelines
 
 
 def _aligned_scores(model: CalibratedLinearSVC, x: Any, classes: list[Any]) -> FloatArray:
@@ -182,6 +215,7 @@ class _CVOutcome:
     scores: dict[str, dict[str, dict[str, float]]]
     oof: dict[str, FloatArray]
     n_splits: int
+    fold_size: float  # mean number of texts a fold model was fitted on
 
 
 def _cross_validate(
@@ -266,6 +300,7 @@ def _cross_validate(
         scores=scores,
         oof=probabilities,
         n_splits=n_splits,
+        fold_size=n * (n_splits - 1) / n_splits,
     )
 
 
@@ -292,11 +327,7 @@ def train(
         digest[:12],
     )
     forms = normalize_many(e.text for e in train_examples)
-    labels: dict[str, list[Any]] = {
-        "field": [e.field for e in train_examples],
-        "kind": [e.kind for e in train_examples],
-        "urgent": [e.urgent for e in train_examples],
-    }
+    labels = _labels(train_examples)
     classes = {head: sorted(set(values)) for head, values in labels.items()}
     if len(classes["field"]) < 2 or len(classes["kind"]) < 2 or len(classes["urgent"]) < 2:
         raise ValueError("each of field, kind and urgent needs at least two values in training")
@@ -323,15 +354,14 @@ def train(
         urgent_threshold,
     )
 
-    final_forms, final_labels = _augment(forms, labels, config.augment_stripped)
-    features = _make_features(config)
-    x_train = features.fit_transform_forms(final_forms)
-    pipelines: dict[str, Pipeline] = {}
-    for head in HEADS:
-        scale, offset = cv.calibration[head]
-        model = _make_model(cv.best_c[head], config, scale, offset)
-        model.fit(x_train, np.asarray(final_labels[head]))
-        pipelines[head] = Pipeline([("features", features), ("model", model)])
+    split_pipelines = _fit_pipelines(forms, labels, cv, config)
+    # The deployed model also learns from the held-out texts, with every choice (C,
+    # calibration, thresholds) already made without them; the split model is kept for
+    # the held-out figures.
+    heldout_forms = normalize_many(e.text for e in heldout_examples)
+    pipelines = _fit_pipelines(
+        forms + heldout_forms, _labels(train_examples + heldout_examples), cv, config
+    )
 
     trained_at = datetime.now(UTC)
     metadata: dict[str, Any] = {
@@ -345,7 +375,8 @@ def train(
         "n_corpus": len(examples),
         "n_train": len(train_examples),
         "n_heldout": len(heldout_examples),
-        "n_features": features.n_features_,
+        "n_fitted": len(examples),
+        "n_features": pipelines["field"].named_steps["features"].n_features_,
         "hyperparameters": {
             "config": asdict(config),
             "chosen_c": cv.best_c,
@@ -364,13 +395,18 @@ def train(
             "cv_urgent_at_threshold": urgent_oof,
         },
     }
-    artifact = {"pipelines": pipelines, "metadata": metadata}
-    clf = Classifier(artifact)
+    split_metadata = {
+        **metadata,
+        "n_fitted": len(train_examples),
+        "n_features": split_pipelines["field"].named_steps["features"].n_features_,
+    }
+    split_artifact = {"pipelines": split_pipelines, "metadata": split_metadata}
     metadata["metrics"]["heldout"] = evaluate_examples(
-        clf, heldout_examples, train_fields=labels["field"]
+        Classifier(split_artifact), heldout_examples, train_fields=labels["field"]
     )
     metadata["training_seconds"] = round(time.perf_counter() - started, 2)
-    _write_artifact(artifact, artifact_path)
+    _write_artifact(split_artifact, heldout_artifact_path(artifact_path))
+    _write_artifact({"pipelines": pipelines, "metadata": metadata}, artifact_path)
     log.info(
         "model written to %s in %.1fs; held-out macro-F1 %.4f",
         artifact_path,
@@ -378,6 +414,12 @@ def train(
         metadata["metrics"]["heldout"].get("macro_f1", float("nan")),
     )
     return artifact_path
+
+
+def heldout_artifact_path(artifact_path: Path) -> Path:
+    """The companion model fitted on the training split only, which ``evaluate`` scores
+    on the held-out split (the deployed model has seen those texts)."""
+    return artifact_path.with_name(f"{artifact_path.stem}.heldout{artifact_path.suffix}")
 
 
 def metadata_path(artifact_path: Path) -> Path:
@@ -423,17 +465,19 @@ def read_metadata(artifact_path: Path) -> dict[str, Any] | None:
 
 
 def is_stale(artifact_path: Path, corpus_dir: Path = DEFAULT_CORPUS_DIR) -> bool:
-    """True when the artifact is missing, unreadable, of another format or another corpus."""
-    if not artifact_path.is_file():
-        return True
-    meta = read_metadata(artifact_path)
-    if meta is None:
-        return True
-    return (
-        meta.get("format") != ARTIFACT_FORMAT
-        or meta.get("model_version") != MODEL_VERSION
-        or meta.get("corpus_hash") != corpus_hash(corpus_dir)
-    )
+    """True when the artifact or its held-out companion is missing, unreadable, of
+    another format or of another corpus."""
+    digest = corpus_hash(corpus_dir)
+    for path in (artifact_path, heldout_artifact_path(artifact_path)):
+        meta = read_metadata(path) if path.is_file() else None
+        if (
+            meta is None
+            or meta.get("format") != ARTIFACT_FORMAT
+            or meta.get("model_version") != MODEL_VERSION
+            or meta.get("corpus_hash") != digest
+        ):
+            return True
+    return False
 
 
 @contextlib.contextmanager

@@ -11,10 +11,12 @@ import pytest
 
 from classifier import Prediction, ensure_model, export_corrections
 from classifier.data import corpus_hash, heldout_split, load_corpus
+from classifier.evaluation import evaluate_examples
 from classifier.features import TextFeatures
 from classifier.model import (
     choose_triage_threshold,
     choose_urgent_threshold,
+    heldout_artifact_path,
     is_stale,
     load_classifier,
     read_metadata,
@@ -117,6 +119,30 @@ def test_metadata(small_model: tuple[Path, Path]) -> None:
     assert meta["trained_at"].endswith("+00:00")
     assert meta["hyperparameters"]["chosen_c"]["kind"] in (0.2, 0.5)
     assert meta["metrics"]["heldout"]["macro_f1"] > 0.8
+
+
+def test_deployed_model_is_refitted_on_all_texts(small_model: tuple[Path, Path]) -> None:
+    corpus, artifact = small_model
+    examples = load_corpus(corpus)
+    train_idx, heldout_idx = heldout_split(examples)
+    deployed, split = Classifier.load(artifact), Classifier.load(heldout_artifact_path(artifact))
+    assert deployed.metadata["n_fitted"] == len(examples)
+    assert split.metadata["n_fitted"] == len(train_idx)
+    # Same choices, different data: thresholds and C are shared, the weights are not.
+    assert split.threshold == deployed.threshold
+    assert split.urgent_threshold == deployed.urgent_threshold
+    assert not np.array_equal(
+        deployed.probabilities(PROBES)["field"], split.probabilities(PROBES)["field"]
+    )
+    # The recorded held-out figures are the split model's, which never saw those texts.
+    heldout = [examples[i] for i in heldout_idx]
+    recorded = deployed.metadata["metrics"]["heldout"]["macro_f1"]
+    assert recorded == evaluate_examples(split, heldout)["macro_f1"]
+    heldout_artifact_path(artifact).unlink()
+    try:
+        assert is_stale(artifact, corpus)
+    finally:
+        ensure_model(corpus, artifact, corpus / "none.jsonl", SMALL_CONFIG)
 
 
 def test_training_is_deterministic(tmp_path: Path, small_model: tuple[Path, Path]) -> None:

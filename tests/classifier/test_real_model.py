@@ -8,13 +8,13 @@ import pytest
 
 from classifier.data import DEFAULT_CORPUS_DIR, heldout_split, load_corpus
 from classifier.evaluation import evaluate_examples
-from classifier.model import load_classifier
+from classifier.model import heldout_artifact_path, load_classifier
 
 pytestmark = pytest.mark.slow
 
 
 def test_beats_majority_baseline_on_heldout(real_model: Path) -> None:
-    clf = load_classifier(real_model)
+    clf = load_classifier(heldout_artifact_path(real_model))
     examples = load_corpus(DEFAULT_CORPUS_DIR)
     train_idx, heldout_idx = heldout_split(examples)
     report = evaluate_examples(
