@@ -395,17 +395,20 @@ def train(
             "cv_urgent_at_threshold": urgent_oof,
         },
     }
-    split_metadata = {
-        **metadata,
+    # The split model carries the same metadata but for what it was fitted on.
+    split_sizes = {
         "n_fitted": len(train_examples),
         "n_features": split_pipelines["field"].named_steps["features"].n_features_,
     }
-    split_artifact = {"pipelines": split_pipelines, "metadata": split_metadata}
+    split_clf = Classifier({"pipelines": split_pipelines, "metadata": {**metadata, **split_sizes}})
     metadata["metrics"]["heldout"] = evaluate_examples(
-        Classifier(split_artifact), heldout_examples, train_fields=labels["field"]
+        split_clf, heldout_examples, train_fields=labels["field"]
     )
     metadata["training_seconds"] = round(time.perf_counter() - started, 2)
-    _write_artifact(split_artifact, heldout_artifact_path(artifact_path))
+    _write_artifact(
+        {"pipelines": split_pipelines, "metadata": {**metadata, **split_sizes}},
+        heldout_artifact_path(artifact_path),
+    )
     _write_artifact({"pipelines": pipelines, "metadata": metadata}, artifact_path)
     log.info(
         "model written to %s in %.1fs; held-out macro-F1 %.4f",
