@@ -1,4 +1,4 @@
-"""Command line: ``python -m classifier train|evaluate|predict|bench|export-corrections``."""
+"""Command line: ``python -m classifier train|evaluate|predict|bench|agree|export-corrections``."""
 
 from __future__ import annotations
 
@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="throughput, latency, memory and load time on one core")
     _add_paths(p)
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("agree", help="agreement between labellings of the same texts")
+    _add_paths(p)
+    p.add_argument("reference", type=Path, help="labelled JSON Lines file or corpus directory")
+    p.add_argument("others", type=Path, nargs="+", help="other labellings of some of its texts")
+    p.add_argument("--model", action="store_true", help="also score the deployed model")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("export-corrections", help="append staff corrections to a corpus file")
@@ -209,6 +216,36 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agree(args: argparse.Namespace) -> int:
+    from classifier.agreement import agreement, align, format_agreement, read_labelling
+    from classifier.data import Example
+
+    reference = read_labelling(args.reference)
+    others = {str(path): read_labelling(path) for path in args.others}
+    covered = {text for labelling in others.values() for text in (e.text for e in labelling)}
+    labellings = {f"{args.reference} (reference)": reference, **others}
+    if args.model:
+        from classifier.runtime import Classifier
+
+        clf = Classifier.load(_ensure(args))
+        texts = [e.text for e in reference if e.text in covered]
+        labellings["model"] = [
+            Example(text=t, field=p.field, kind=p.kind, urgent=p.urgent)
+            for t, p in zip(texts, clf.predict_many(texts), strict=True)
+        ]
+    names = list(labellings)
+    results = {
+        f"{second} vs {first}": agreement(align(labellings[first], labellings[second]))
+        for i, first in enumerate(names)
+        for second in names[i + 1 :]
+    }
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print("".join(format_agreement(name, report) for name, report in results.items()), end="")
+    return 0
+
+
 def cmd_export_corrections(args: argparse.Namespace) -> int:
     from classifier.corrections import export_corrections
 
@@ -244,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "evaluate": cmd_evaluate,
         "predict": cmd_predict,
         "bench": cmd_bench,
+        "agree": cmd_agree,
         "export-corrections": cmd_export_corrections,
     }
     return handlers[args.command](args)
