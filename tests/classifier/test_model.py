@@ -12,7 +12,7 @@ import pytest
 from classifier import Prediction, ensure_model, export_corrections
 from classifier.data import corpus_hash, heldout_split, load_corpus
 from classifier.evaluation import evaluate_examples
-from classifier.features import TextFeatures
+from classifier.features import TRANSFORM_CHUNK, TextFeatures
 from classifier.model import (
     choose_triage_threshold,
     choose_urgent_threshold,
@@ -77,6 +77,17 @@ def test_fast_tfidf_matches_sklearn(small_model: tuple[Path, Path]) -> None:
     reference = clf.features.sklearn_transform_forms(forms)
     assert fast.shape == reference.shape
     assert np.allclose(fast.toarray(), reference.toarray(), atol=1e-6)
+
+
+def test_fast_tfidf_matches_sklearn_across_chunks(small_model: tuple[Path, Path]) -> None:
+    clf = load_classifier(small_model[1])
+    texts = [str(row["text"]) for row in make_examples()]
+    forms = [normalize(t) for t in texts * (2 * TRANSFORM_CHUNK // len(texts) + 1)]
+    assert len(forms) > 2 * TRANSFORM_CHUNK
+    fast = clf.features.transform_forms(forms)
+    reference = clf.features.sklearn_transform_forms(forms)
+    assert fast.shape == reference.shape
+    assert abs(fast - reference).max() < 1e-6
 
 
 def test_character_blocks_are_scaled_by_char_weight() -> None:
