@@ -222,7 +222,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
     reference = read_labelling(args.reference)
     others = {str(path): read_labelling(path) for path in args.others}
-    covered = {text for labelling in others.values() for text in (e.text for e in labelling)}
+    covered = {e.text for labelling in others.values() for e in labelling}
     labellings = {f"{args.reference} (reference)": reference, **others}
     if args.model:
         from classifier.runtime import Classifier
