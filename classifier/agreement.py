@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sklearn.metrics import f1_score, precision_score, recall_score
+from sklearn.metrics import precision_score, recall_score
 
 from classifier.data import Example, load_corpus, read_jsonl
-from classifier.evaluation import macro_f1
+from classifier.evaluation import macro_f1, per_kind_f1
 from classifier.labels import FIELDS, KINDS
 
 
@@ -43,12 +43,11 @@ def agreement(pairs: Sequence[tuple[Example, Example]]) -> dict[str, Any]:
     kinds_pred = [e.kind for e in second]
     urgent_true = [e.urgent for e in first]
     urgent_pred = [e.urgent for e in second]
-    per_kind = f1_score(kinds_true, kinds_pred, labels=list(KINDS), average=None, zero_division=0)
     return {
         "n": len(pairs),
         "field_macro_f1": macro_f1([e.field for e in first], [e.field for e in second], FIELDS),
         "kind_macro_f1": macro_f1(kinds_true, kinds_pred, KINDS),
-        "per_kind_f1": {kind: float(value) for kind, value in zip(KINDS, per_kind, strict=True)},
+        "per_kind_f1": per_kind_f1(kinds_true, kinds_pred),
         "urgent_precision": float(precision_score(urgent_true, urgent_pred, zero_division=0)),
         "urgent_recall": float(recall_score(urgent_true, urgent_pred, zero_division=0)),
     }

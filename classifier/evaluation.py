@@ -28,6 +28,12 @@ def macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
     return float(f1_score(y_true, y_pred, labels=used, average="macro", zero_division=0))
 
 
+def per_kind_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, float]:
+    """F1 of every kind, in the order of ``KINDS`` (0 for a kind never seen nor predicted)."""
+    values = f1_score(y_true, y_pred, labels=list(KINDS), average=None, zero_division=0)
+    return {kind: float(value) for kind, value in zip(KINDS, values, strict=True)}
+
+
 def _field_report(y_true: list[str], y_pred: list[str]) -> dict[str, Any]:
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=list(FIELDS), zero_division=0
@@ -109,18 +115,7 @@ def evaluate_examples(
     report["kind"] = {
         "accuracy": float(accuracy_score(y_kind, p_kind)),
         "macro_f1": macro_f1(y_kind, p_kind, KINDS),
-        "per_kind_f1": dict(
-            zip(
-                KINDS,
-                (
-                    float(v)
-                    for v in f1_score(
-                        y_kind, p_kind, labels=list(KINDS), average=None, zero_division=0
-                    )
-                ),
-                strict=True,
-            )
-        ),
+        "per_kind_f1": per_kind_f1(y_kind, p_kind),
     }
     p_urgent = [p.urgent for p in preds]
     report["urgent"] = {

@@ -395,18 +395,19 @@ def train(
             "cv_urgent_at_threshold": urgent_oof,
         },
     }
-    # The split model carries the same metadata but for what it was fitted on.
-    split_sizes = {
-        "n_fitted": len(train_examples),
-        "n_features": split_pipelines["field"].named_steps["features"].n_features_,
-    }
-    split_clf = Classifier({"pipelines": split_pipelines, "metadata": {**metadata, **split_sizes}})
+    split_clf = Classifier({"pipelines": split_pipelines, "metadata": metadata})
     metadata["metrics"]["heldout"] = evaluate_examples(
         split_clf, heldout_examples, train_fields=labels["field"]
     )
     metadata["training_seconds"] = round(time.perf_counter() - started, 2)
+    # The split model carries the same metadata but for what it was fitted on.
+    split_metadata = {
+        **metadata,
+        "n_fitted": len(train_examples),
+        "n_features": split_pipelines["field"].named_steps["features"].n_features_,
+    }
     _write_artifact(
-        {"pipelines": split_pipelines, "metadata": {**metadata, **split_sizes}},
+        {"pipelines": split_pipelines, "metadata": split_metadata},
         heldout_artifact_path(artifact_path),
     )
     _write_artifact({"pipelines": pipelines, "metadata": metadata}, artifact_path)
