@@ -10,8 +10,8 @@ n-gram roughly triples the throughput of batch prediction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import partial
-from typing import Any, Final
+from functools import cache, partial
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -63,14 +63,8 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 TRANSFORM_CHUNK: Final = 512
 
 
-def _fold(windows: list[npt.NDArray[np.uint64]]) -> npt.NDArray[np.uint64]:
-    """Polynomial hash of aligned unit columns (wrapping uint64 arithmetic)."""
-    key = windows[0].copy()
-    for column in windows[1:]:
-        key *= _BASE
-        key += column
-    key += np.uint64((len(windows) * _SALT) % 2**64)
-    # splitmix64 finaliser: spreads the bits so the top bits can index a hash table.
+def _mix(key: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64 finaliser, in place: spreads the bits so the top bits can index a table."""
     key ^= key >> np.uint64(30)
     key *= _MIX1
     key ^= key >> np.uint64(27)
@@ -79,50 +73,96 @@ def _fold(windows: list[npt.NDArray[np.uint64]]) -> npt.NDArray[np.uint64]:
     return key
 
 
+def _finalise(poly: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.uint64]:
+    """Hash key of n-grams from their polynomial over units (a new array)."""
+    return _mix(poly + np.uint64((n * _SALT) % 2**64))
+
+
+def _fold(windows: list[npt.NDArray[np.uint64]]) -> npt.NDArray[np.uint64]:
+    """Hash keys of n-grams given as aligned unit columns (wrapping uint64 arithmetic)."""
+    poly = windows[0].copy()
+    for column in windows[1:]:
+        poly *= _BASE
+        poly += column
+    return _finalise(poly, len(windows))
+
+
 def _window_keys(
     units: npt.NDArray[np.uint64], owner: npt.NDArray[np.int64], n_min: int, n_max: int
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """Hash keys and owning rows of every n-gram (n_min..n_max) not crossing documents."""
+    """Hash keys and owning rows of every n-gram (n_min..n_max) of the laid-out documents.
+
+    An n-gram across two documents holds the separator, so no vocabulary knows it.
+    The polynomial of the n-grams starting at each unit grows by one unit per size.
+    """
     keys: list[npt.NDArray[np.uint64]] = []
     rows: list[npt.NDArray[np.int64]] = []
-    for n in range(n_min, n_max + 1):
-        count = len(units) - n + 1
-        if count <= 0:
-            continue
-        key = _fold([units[k : k + count] for k in range(n)])
-        same = owner[:count] == owner[n - 1 : n - 1 + count]
-        keys.append(key[same])
-        rows.append(owner[:count][same])
+    poly = units.copy()
+    for n in range(1, n_max + 1):
+        if n > 1:
+            poly = poly[:-1]
+            poly *= _BASE
+            poly += units[n - 1 :]
+        if n >= n_min and len(poly):
+            keys.append(_finalise(poly, n))
+            rows.append(owner[: len(poly)])
     if not keys:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     return np.concatenate(keys), np.concatenate(rows)
 
 
-def _token_hashes(tokens: Sequence[str]) -> npt.NDArray[np.uint64]:
-    hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens))
-    return hashes.view(np.uint64)
+# The documents of a chunk are laid end to end with this between them: normalised text
+# never holds it (only word characters and single spaces).
+_SEPARATOR: Final = "\x00"
+_SPACED_SEPARATOR: Final = f" {_SEPARATOR} "
+_SPACE: Final = np.uint64(ord(" "))
 
 
-def _char_units(docs: Sequence[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    padded = [f" {doc} " for doc in docs]
-    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
-    lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
-    owner = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-    return codes.astype(np.uint64), owner
+def _laid_out(docs: Sequence[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """Code points of the documents end to end, each padded with a space either side, and
+    the row of each."""
+    laid_out = f" {_SPACED_SEPARATOR.join(docs)} "
+    codes = np.frombuffer(laid_out.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return codes, np.cumsum(codes == 0)
 
 
-def _word_units(docs: Sequence[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    split = [doc.split() for doc in docs]
-    lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-    tokens = [token for tokens in split for token in tokens]
-    owner = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-    return _token_hashes(tokens), owner
+_INVERSE_BASE: Final = np.uint64(pow(int(_BASE), -1, 2**64))
+
+
+@cache
+def _base_powers(bits: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """``_BASE ** j`` and ``_BASE ** -j`` (modulo 2**64) for j below ``2 ** bits``."""
+    powers = []
+    for base in (_BASE, _INVERSE_BASE):
+        factors = np.full(1 << bits, base, dtype=np.uint64)
+        factors[0] = 1
+        powers.append(np.cumprod(factors, dtype=np.uint64))
+    return powers[0], powers[1]
+
+
+def _token_units(
+    codes: npt.NDArray[np.uint64], owner: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """A hash of every space-separated token of laid-out text, and the row of each.
+
+    A token's polynomial over its code points comes from prefix sums scaled by inverse
+    powers of the base (odd, so invertible modulo 2**64): no Python string per token.
+    """
+    up, down = _base_powers(max(16, len(codes).bit_length()))
+    space = codes == _SPACE
+    # The text starts and ends with a space, so the changes alternate start, end, ...
+    edges = np.flatnonzero(space[1:] != space[:-1]) + 1
+    starts, ends = edges[0::2], edges[1::2]
+    prefix = np.cumsum(codes * down[: len(codes)], dtype=np.uint64)
+    poly = (prefix[ends - 1] - prefix[starts - 1]) * up[starts]
+    return _mix(poly), owner[starts]
 
 
 class _KeyTable:
     """Hash table from n-gram hash keys to vocabulary columns.
 
-    Built per process (never pickled): word keys use Python's per-process string hash.
+    Built when first needed in each process rather than pickled: it is quick to build
+    and would double the artifact.
     """
 
     def __init__(self, vectorizer: TfidfVectorizer, kind: str) -> None:
@@ -135,8 +175,8 @@ class _KeyTable:
             by_length.setdefault(len(piece), []).append(index)
         for n, members in by_length.items():
             if kind == "word":
-                flat = [token for i in members for token in pieces[i]]
-                units = _token_hashes(flat).reshape(len(members), n)
+                flat = " ".join(token for i in members for token in pieces[i])
+                units = _token_units(*_laid_out([flat]))[0].reshape(len(members), n)
             else:
                 joined = "".join(terms[i] for i in members)
                 codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
@@ -146,26 +186,30 @@ class _KeyTable:
         self._build_table(keys, columns)
 
     def _build_table(self, keys: npt.NDArray[np.uint64], columns: npt.NDArray[np.int64]) -> None:
-        """Open addressing with linear probing; keys are already well-mixed hashes."""
+        """Open addressing with linear probing; keys are already well-mixed hashes.
+
+        A slot packs a 31-bit check of the key's low bits (its lowest bit forced to 1,
+        so a filled slot is never 0) above the column + 1: one 8-byte gather per probe.
+        The high bits choose the slot, so a foreign n-gram is taken for a known one
+        only if 20-odd slot bits and 31 check bits all agree (about once in 10^7 texts).
+        """
         bits = max(10, int(np.ceil(np.log2(max(1, len(keys)) * 4))))
         size = 1 << bits
         self.shift = np.uint64(64 - bits)
         self.mask = size - 1
-        self.slot_keys = np.zeros(size, dtype=np.uint64)
-        self.slot_columns = np.full(size, -1, dtype=np.int64)
+        self.slots = np.zeros(size, dtype=np.uint64)
+        packed = (_check_bits(keys) << _HALF) | (columns.astype(np.uint64) + np.uint64(1))
         pending = np.arange(len(keys))
-        slots = (keys >> self.shift).astype(np.int64)
-        self.max_probe = 0
+        home = (keys >> self.shift).astype(np.int64)
         probe = 0
         while pending.size:
-            wanted = (slots[pending] + probe) & self.mask
-            free = self.slot_columns[wanted] < 0
+            wanted = (home[pending] + probe) & self.mask
+            free = self.slots[wanted] == 0
             candidates = pending[free]
             targets = wanted[free]
             _, first = np.unique(targets, return_index=True)
             winners = candidates[first]
-            self.slot_keys[targets[first]] = keys[winners]
-            self.slot_columns[targets[first]] = columns[winners]
+            self.slots[targets[first]] = packed[winners]
             placed = np.zeros(len(keys), dtype=bool)
             placed[winners] = True
             pending = pending[~placed[pending]]
@@ -175,18 +219,41 @@ class _KeyTable:
 
     def lookup(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         """Column of each key, -1 when unknown."""
-        result = np.full(len(keys), -1, dtype=np.int64)
-        active = np.arange(len(keys))
-        base = (keys >> self.shift).astype(np.int64)
-        for probe in range(self.max_probe + 1):
-            slot = (base[active] + probe) & self.mask
-            columns = self.slot_columns[slot]
-            hit = (columns >= 0) & (self.slot_keys[slot] == keys[active])
-            result[active[hit]] = columns[hit]
-            active = active[~hit & (columns >= 0)]
+        wanted = _check_bits(keys)
+        home = (keys >> self.shift).view(np.int64)  # below 2**bits: the view is exact
+        found = self.slots[home]
+        hit = (found >> _HALF) == wanted
+        # Column + 1 in the low half; 0 (-> -1) where nothing matched yet.
+        result = (found & _LOW).view(np.int64)
+        result *= hit
+        result -= 1
+        active = np.flatnonzero(~hit & (found != 0))
+        for probe in range(1, self.max_probe + 1):
             if not active.size:
                 break
+            found = self.slots[(home[active] + probe) & self.mask]
+            hit = (found >> _HALF) == wanted[active]
+            result[active[hit]] = (found[hit] & _LOW).view(np.int64) - 1
+            active = active[~hit & (found != 0)]
         return result
+
+
+_HALF: Final = np.uint64(32)
+_LOW: Final = np.uint64(0xFFFFFFFF)
+
+
+def _check_bits(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    return (keys & _LOW) | np.uint64(1)
+
+
+class _Runtime(NamedTuple):
+    """What the fast path needs beside the fitted vectorizers, built once per process."""
+
+    tables: list[_KeyTable]
+    idf: npt.NDArray[np.float64]
+    ends: list[int]  # one past the last column of each block
+    weights: npt.NDArray[np.float64]
+    block_of: npt.NDArray[np.int64]  # block index of every column
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -262,84 +329,98 @@ class TextFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.fit_transform_forms(forms)
         return self
 
-    def _runtime_state(
-        self,
-    ) -> tuple[list[_KeyTable], npt.NDArray[np.float64], list[int], npt.NDArray[np.float64]]:
+    def _runtime_state(self) -> _Runtime:
         state = self.__dict__.get("_runtime")
         if state is None:
             tables = [
                 _KeyTable(v, "word" if name.startswith("word") else "char")
                 for name, _, v in self.vectorizers_
             ]
-            idf = np.concatenate([v.idf_ for _, _, v in self.vectorizers_]).astype(np.float64)
-            ends = np.cumsum([len(v.vocabulary_) for _, _, v in self.vectorizers_]).tolist()
-            weights = np.asarray([self._weight(name) for name, _, _ in self.vectorizers_])
-            state = (tables, idf, ends, weights)
+            sizes = [len(v.vocabulary_) for _, _, v in self.vectorizers_]
+            state = _Runtime(
+                tables=tables,
+                idf=np.concatenate([v.idf_ for _, _, v in self.vectorizers_]).astype(np.float64),
+                ends=np.cumsum(sizes).tolist(),
+                weights=np.asarray([self._weight(name) for name, _, _ in self.vectorizers_]),
+                block_of=np.repeat(np.arange(len(sizes), dtype=np.int64), sizes),
+            )
             self.__dict__["_runtime"] = state
         return state
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = dict(super().__getstate__())
-        state.pop("_runtime", None)  # word keys depend on the process' hash seed
+        state.pop("_runtime", None)  # rebuilt on first use, see _KeyTable
         return state
 
     def transform_forms(self, forms: Sequence[NormalizedText]) -> sp.csr_matrix:
         """Same result as stacking ``TfidfVectorizer.transform`` of every block (float32).
 
         N-grams are never built as strings: each is a polynomial hash over its
-        characters (code points) or tokens (Python string hashes), looked up in a
-        hash table of the vocabulary's hashes.  Counting is one ``np.unique`` per chunk.
+        characters (code points) or tokens (hashes of their code points), looked up in a
+        hash table of the vocabulary's hashes.  Counting is one sort per chunk.
         """
-        if len(forms) <= TRANSFORM_CHUNK:
-            return self._transform_chunk(forms)
-        chunks = [
-            self._transform_chunk(forms[start : start + TRANSFORM_CHUNK])
+        total = self._runtime_state().ends[-1]
+        parts = [
+            self._chunk_entries(forms[start : start + TRANSFORM_CHUNK])
             for start in range(0, len(forms), TRANSFORM_CHUNK)
         ]
-        return sp.vstack(chunks, format="csr", dtype=np.float32)
+        if not parts:
+            return sp.csr_matrix((0, total), dtype=np.float32)
+        if len(parts) == 1:
+            data, cols, row_sizes = parts[0]
+        else:
+            data, cols, row_sizes = (np.concatenate(a) for a in zip(*parts, strict=True))
+        indptr = np.zeros(len(forms) + 1, dtype=np.int64)
+        np.cumsum(row_sizes, out=indptr[1:])
+        return sp.csr_matrix((data, cols, indptr), shape=(len(forms), total))
 
-    def _transform_chunk(self, forms: Sequence[NormalizedText]) -> sp.csr_matrix:
-        tables, idf, ends, weights = self._runtime_state()
+    def _chunk_entries(
+        self, forms: Sequence[NormalizedText]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """(values, columns, entries per row) of the TF-IDF rows of a few texts."""
+        tables, idf, ends, weights, block_of = self._runtime_state()
         n_docs = len(forms)
-        total = ends[-1]
-        all_rows: list[npt.NDArray[np.int64]] = []
-        all_cols: list[npt.NDArray[np.int64]] = []
+        # Entry key: the row above the column bits, so one sort orders rows then columns.
+        shift = max(1, (ends[-1] - 1).bit_length())
+        entries: list[npt.NDArray[np.int64]] = []
         offset = 0
+        laid_out: dict[str, tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]] = {}
         for (name, form, _), table, end in zip(self.vectorizers_, tables, ends, strict=True):
-            docs = [getattr(f, form) for f in forms]
+            if form not in laid_out:
+                laid_out[form] = _laid_out([getattr(f, form) for f in forms])
             if name.startswith("word"):
-                units, owner = _word_units(docs)
+                units, owner = _token_units(*laid_out[form])
                 n_range = self.word_ngram_range
             else:
-                units, owner = _char_units(docs)
+                units, owner = laid_out[form]
                 n_range = self.char_ngram_range
             keys, rows = _window_keys(units, owner, n_range[0], n_range[1])
             cols = table.lookup(keys)
             known = cols >= 0
-            all_rows.append(rows[known])
-            all_cols.append(cols[known] + offset)
+            entries.append((rows[known] << shift) | (cols[known] + offset))
             offset = end
-        combined, counts = np.unique(
-            np.concatenate(all_rows) * total + np.concatenate(all_cols), return_counts=True
-        )
-        rows = combined // total
-        cols = combined - rows * total
+        keys = np.concatenate(entries)
+        if (n_docs << shift) < 2**31:  # a narrower sort where the keys fit
+            keys = keys.astype(np.int32)
+        keys.sort()
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))[: len(keys)]
+        counts = np.diff(np.append(starts, len(keys)))
+        keys = keys[starts]
+        rows = keys >> shift
+        cols = keys & ((1 << shift) - 1)
         data = counts.astype(np.float64)
         if self.sublinear_tf:
             np.log(data, out=data)
             data += 1.0
         data *= idf[cols]
         n_blocks = len(ends)
-        group = rows * n_blocks + np.searchsorted(np.asarray(ends), cols, side="right")
+        group = rows * n_blocks + block_of[cols]
         norms = np.sqrt(np.bincount(group, weights=data * data, minlength=n_docs * n_blocks))
         norms[norms == 0] = 1.0
         norms /= np.tile(weights, n_docs)  # the block weight rides on the L2 divisor
         data /= norms[group]
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-        return sp.csr_matrix(
-            (data.astype(np.float32), cols.astype(np.int32), indptr), shape=(n_docs, total)
-        )
+        row_sizes = np.bincount(rows, minlength=n_docs)
+        return data.astype(np.float32), cols.astype(np.int32), row_sizes
 
     def sklearn_transform_forms(self, forms: Sequence[NormalizedText]) -> sp.csr_matrix:
         """Reference path through ``TfidfVectorizer.transform`` (for tests)."""

@@ -42,7 +42,7 @@ from classifier.runtime import Classifier, read_artifact
 
 log = logging.getLogger("classifier")
 
-MODEL_VERSION: Final = "1.2.0"
+MODEL_VERSION: Final = "1.3.0"  # 1.3: NFKC folding in normalisation
 # 2: plain pickle (C unpickler; joblib's Python unpickler took ~0.8 s over the vocabularies).
 ARTIFACT_FORMAT: Final = 2
 

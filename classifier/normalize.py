@@ -2,7 +2,8 @@
 
 Steps, in order:
 
-1. Unicode NFC and case folding.
+1. Unicode NFKC (NFC plus compatibility folding, so that the "bold" or full-width
+   letters some phones and social apps produce read as plain letters) and case folding.
 2. Masking of URLs, e-mail addresses, amounts of money, areas, lengths, times,
    dates, ID numbers (CCCD 12 digits / CMND 9 digits), phone numbers and any
    remaining number into placeholder tokens (``_url_``, ``_money_``, ...).
@@ -146,7 +147,6 @@ _OLD_TONE: Final[dict[str, str]] = {
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }  # fmt: skip
-_OLD_TONE_RE: Final = re.compile(r"(?=[ou])(?<!q)(" + "|".join(_OLD_TONE) + r")(?!\w)")
 
 ABBREVIATIONS: Final[dict[str, str]] = {
     # negation and common chat words
@@ -188,14 +188,9 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
 )
 
 _TOKEN_RE: Final = re.compile(r"\w+")
-_ABBREVIATIONS_GET: Final = ABBREVIATIONS.get
 # Stray combining marks that NFC could not compose are dropped, so that the
 # accented and stripped forms always have the same length.
 _COMBINING_RE: Final = re.compile("[\u0300-\u036f]")
-
-
-def _new_tone(match: re.Match[str]) -> str:
-    return _OLD_TONE[match.group(1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,26 +201,61 @@ class NormalizedText:
     stripped: str
 
 
-def normalize_accented(text: str) -> str:
-    """Normalised accented form: NFC, case-folded, masked, tokenised, expanded."""
-    text = unicodedata.normalize("NFC", text).casefold()
+def _stripped_form(accented: str) -> str:
+    if accented.isascii():
+        return accented
+    stripped = _COMBINING_RE.sub("", unicodedata.normalize("NFD", accented)).replace("đ", "d")
+    if len(stripped) != len(accented):  # a letter outside Vietnamese/Latin decomposed
+        stripped = accented.translate(_STRIP_TABLE)
+    return stripped
+
+
+def _new_tone_token(token: str) -> str:
+    """``hoà`` -> ``hòa``, ``thuỷ`` -> ``thủy`` (old tone placement on a final o/u cluster)."""
+    new = _OLD_TONE.get(token[-2:])
+    if new is None or token[-3:-2] == "q":
+        return token
+    return token[:-2] + new
+
+
+# Residents' messages reuse a few thousand distinct tokens, so each token's two forms are
+# worked out once and kept; the cache is emptied when it grows past the limit.
+_TOKEN_FORMS: Final[dict[str, tuple[str, str]]] = {}
+_TOKEN_FORMS_LIMIT: Final = 100_000
+
+
+def _token_forms(token: str) -> tuple[str, str]:
+    """(accented, stripped) forms of one raw token: new tone placement, abbreviations."""
+    new = _new_tone_token(token)
+    accented = ABBREVIATIONS.get(new, new)
+    forms = (accented, _stripped_form(accented))
+    if len(_TOKEN_FORMS) >= _TOKEN_FORMS_LIMIT:
+        _TOKEN_FORMS.clear()
+    _TOKEN_FORMS[token] = forms
+    return forms
+
+
+_CACHED_FORMS: Final = _TOKEN_FORMS.get
+
+
+def _clean(text: str) -> str:
+    """NFKC, case folding, no stray combining marks, entities masked."""
+    text = unicodedata.normalize("NFKC", text).casefold()
     if _COMBINING_RE.search(text):
         text = _COMBINING_RE.sub("", text)
-    text = mask_entities(text)
-    text = _OLD_TONE_RE.sub(_new_tone, text)
-    out = " ".join([_ABBREVIATIONS_GET(t, t) for t in _TOKEN_RE.findall(text)])
-    if "so do" in out or "s đ" in out:
-        for pattern, repl in _PHRASES:
-            out = pattern.sub(repl, out)
-    return out
+    return mask_entities(text)
 
 
 def normalize(text: str) -> NormalizedText:
     """Return the accented and accent-stripped normalised forms of ``text``."""
-    accented = normalize_accented(text)
-    if accented.isascii():
-        return NormalizedText(accented=accented, stripped=accented)
-    stripped = _COMBINING_RE.sub("", unicodedata.normalize("NFD", accented)).replace("đ", "d")
-    if len(stripped) != len(accented):  # a letter outside Vietnamese/Latin decomposed
-        stripped = accented.translate(_STRIP_TABLE)
+    pairs = [_CACHED_FORMS(t) or _token_forms(t) for t in _TOKEN_RE.findall(_clean(text))]
+    if not pairs:
+        return NormalizedText(accented="", stripped="")
+    accented_tokens, stripped_tokens = zip(*pairs, strict=True)
+    accented = " ".join(accented_tokens)
+    if "so do" in accented or "s đ" in accented:
+        for pattern, repl in _PHRASES:
+            accented = pattern.sub(repl, accented)
+        return NormalizedText(accented=accented, stripped=_stripped_form(accented))
+    stripped = accented if accented.isascii() else " ".join(stripped_tokens)
     return NormalizedText(accented=accented, stripped=stripped)

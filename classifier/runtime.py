@@ -13,7 +13,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from classifier.estimators import scores_to_proba
-from classifier.features import TextFeatures
+from classifier.features import TRANSFORM_CHUNK, TextFeatures
 from classifier.normalize import NormalizedText, normalize
 
 Route = Literal["auto", "triage"]
@@ -115,8 +115,14 @@ class Classifier:
         return cls(read_artifact(path))
 
     def _predict_forms(self, forms: Sequence[NormalizedText]) -> list[Prediction]:
-        if not forms:
-            return []
+        # Chunk by chunk, so that each chunk's features are still in the CPU caches
+        # when the heads read them.
+        predictions: list[Prediction] = []
+        for start in range(0, len(forms), TRANSFORM_CHUNK):
+            predictions.extend(self._predict_chunk(forms[start : start + TRANSFORM_CHUNK]))
+        return predictions
+
+    def _predict_chunk(self, forms: Sequence[NormalizedText]) -> list[Prediction]:
         x = self.features.transform_forms(forms)
         field_p = self._field.proba(x)
         kind_p = self._kind.proba(x)

@@ -79,6 +79,19 @@ def test_fast_tfidf_matches_sklearn(small_model: tuple[Path, Path]) -> None:
     assert np.allclose(fast.toarray(), reference.toarray(), atol=1e-6)
 
 
+def test_fast_tfidf_keeps_neighbouring_texts_apart() -> None:
+    # Fitted on single texts, the vocabulary holds the padded empty text's "  " and the
+    # word pair "c a"; neither may be counted across the ends of two texts in one chunk.
+    fit = [normalize(t) for t in ["", "a b", "c a", "b c"]]
+    features = TextFeatures(min_df=1).fit_forms(fit)
+    forms = [normalize(t) for t in ["", "", "a b c", "a", "", "c", "a b", ""]]
+    fast = features.transform_forms(forms)
+    reference = features.sklearn_transform_forms(forms)
+    assert fast.shape == reference.shape == (8, features.n_features_)
+    assert np.allclose(fast.toarray(), reference.toarray(), atol=1e-6)
+    assert features.transform_forms([]).shape == (0, features.n_features_)
+
+
 def test_fast_tfidf_matches_sklearn_across_chunks(small_model: tuple[Path, Path]) -> None:
     clf = load_classifier(small_model[1])
     texts = [str(row["text"]) for row in make_examples()]

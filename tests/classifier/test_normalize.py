@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+from classifier import normalize as normalize_module
 from classifier.normalize import has_diacritics, mask_entities, normalize, strip_accents
 
 
@@ -75,6 +76,22 @@ def test_abbreviation_only_on_whole_tokens() -> None:
 def test_old_tone_placement_is_rewritten() -> None:
     assert normalize("Hoà Bình, uỷ ban, khoẻ").accented == "hòa bình ủy ban khỏe"
     assert normalize("hoàn thành").accented == "hoàn thành"
+    assert normalize("quà, thuỷ lợi, QUỲ").accented == "quà thủy lợi quỳ"
+
+
+def test_styled_and_full_width_letters_read_as_plain_letters() -> None:
+    styled = normalize("𝐓𝐡𝐨̂𝐧𝐠 𝐛𝐚́𝐨 ＵＢＮＤ xã")
+    assert styled.accented == "thông báo ủy ban nhân dân xã"
+    assert styled.stripped == "thong bao uy ban nhan dan xa"
+
+
+def test_token_forms_survive_the_cache_being_emptied(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = normalize("Hoà Bình ko có đc sổ đỏ")
+    assert first.stripped == "hoa binh khong co duoc so do"
+    monkeypatch.setattr(normalize_module, "_TOKEN_FORMS_LIMIT", 1)
+    normalize_module._TOKEN_FORMS.clear()
+    assert normalize("Hoà Bình ko có đc sổ đỏ") == first
+    assert len(normalize_module._TOKEN_FORMS) == 1
 
 
 @pytest.mark.parametrize(
