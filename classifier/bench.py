@@ -10,7 +10,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from classifier.runtime import Classifier
 
@@ -39,6 +39,17 @@ def _percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+_REFERENCE_LOOP: Final = compile("for i in range(10_000_000): pass", "<reference loop>", "exec")
+
+
+def reference_loop_seconds() -> float:
+    """Seconds for ``python -c "for i in range(10_000_000): pass"`` (module-level names, as
+    timed in docs/classifier.md): the machine's speed, to compare figures across machines."""
+    started = time.perf_counter()
+    exec(_REFERENCE_LOOP, {})  # noqa: S102 - a fixed loop compiled above
+    return time.perf_counter() - started
 
 
 def run_bench(
@@ -103,8 +114,10 @@ def run_bench(
             p50s.append(_percentile(latencies, 50))
             p99s.append(_percentile(latencies, 99))
 
+    loops = [reference_loop_seconds() for _ in range(repeats)]
     return {
         "threads": note,
+        "reference_loop_seconds": statistics.median(loops),
         "repeats": repeats,
         "batch_size": len(batch),
         "batch_texts_per_second": statistics.median(rates),
@@ -145,6 +158,8 @@ def format_bench(result: dict[str, Any]) -> str:
                 f" RSS delta {result['memory_rss_delta_mb']:.1f} MB",
                 f"artifact size        {result['artifact_size_mb']:.1f} MB;"
                 f" mean text length {result['mean_text_chars']:.0f} chars",
+                f"machine speed        bare loop of 10 million iterations"
+                f" {result['reference_loop_seconds']:.3f} s (median; lower is faster)",
             ]
         )
         + "\n"

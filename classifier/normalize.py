@@ -221,7 +221,7 @@ def _new_tone_token(token: str) -> str:
 # Residents' messages reuse a few thousand distinct tokens, so each token's two forms are
 # worked out once and kept; the cache is emptied when it grows past the limit.
 _TOKEN_FORMS: Final[dict[str, tuple[str, str]]] = {}
-_TOKEN_FORMS_LIMIT: Final = 100_000
+_TOKEN_FORMS_LIMIT: Final = 50_000  # some 12 MB when full
 
 
 def _token_forms(token: str) -> tuple[str, str]:

@@ -101,6 +101,20 @@ def test_predict_trains_when_missing(tmp_path: Path, small_model: tuple[Path, Pa
     assert "training" in result.stderr
 
 
+def test_bench_reports_speed_latency_and_memory(small_model: tuple[Path, Path]) -> None:
+    result = run_cli(["bench", *paths(small_model), "--repeats", "1", "--json"])
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["batch_size"] >= 5000
+    assert figures["batch_texts_per_second"] > 100
+    assert 0 < figures["single_p50_ms"] <= figures["single_p99_ms"] < 1000
+    assert 0 < figures["load_seconds"] < 60
+    assert 0 < figures["memory_traced_mb"] < 200
+    assert figures["reference_loop_seconds"] > 0
+    text = run_cli(["bench", *paths(small_model), "--repeats", "1"]).stdout
+    assert "texts/s" in text and "p50" in text and "p99" in text and "bare loop" in text
+
+
 def test_export_corrections_cli(tmp_path: Path) -> None:
     out = tmp_path / "corrections.jsonl"
     good = {"text": "cống bị tắc", "field": "giao_thong_ha_tang", "kind": "phan_anh",
