@@ -436,6 +436,45 @@ class TextFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.transform_forms(normalize_many(texts))
 
+    def covered_tokens(self, forms: NormalizedText) -> dict[int, list[int]]:
+        """For each column present in a text, the tokens that each occurrence covers.
+
+        Token indices follow ``forms.accented.split()``; the stripped form has the same
+        tokens (stripping maps one character to one).  A word n-gram covers its words, a
+        character n-gram the words it overlaps (it may span a space).
+        """
+        token_of = [-1]  # token index of each character of the padded text; -1 for spaces
+        index = 0
+        for char in forms.accented:
+            if char == " ":
+                index += 1
+            token_of.append(-1 if char == " " else index)
+        token_of.append(-1)
+        covered: dict[int, list[int]] = {}
+        offset = 0
+        for name, form, vectorizer in self.vectorizers_:
+            vocabulary = vectorizer.vocabulary_
+            text = getattr(forms, form)
+            if name.startswith("word"):
+                words = text.split()
+                low, high = self.word_ngram_range
+                for n in range(low, high + 1):
+                    for i in range(len(words) - n + 1):
+                        column = vocabulary.get(" ".join(words[i : i + n]))
+                        if column is not None:
+                            covered.setdefault(column + offset, []).extend(range(i, i + n))
+            else:
+                padded = f" {text} "
+                low, high = self.char_ngram_range
+                for n in range(low, high + 1):
+                    for i in range(len(padded) - n + 1):
+                        column = vocabulary.get(padded[i : i + n])
+                        if column is not None:
+                            tokens = {t for t in token_of[i : i + n] if t >= 0}
+                            covered.setdefault(column + offset, []).extend(tokens)
+            offset += len(vocabulary)
+        return covered
+
     def feature_names(self) -> tuple[list[str], list[str]]:
         """(block names, n-grams) of all columns, in column order."""
         names: list[str] = []

@@ -20,31 +20,6 @@ Route = Literal["auto", "triage"]
 FloatArray = npt.NDArray[np.float64]
 
 
-def _token_spans(tokens: Sequence[str]) -> list[tuple[int, int]]:
-    """(start, end) of each token inside `` " ".join(tokens) `` padded by one space."""
-    spans: list[tuple[int, int]] = []
-    position = 1
-    for token in tokens:
-        spans.append((position, position + len(token)))
-        position += len(token) + 1
-    return spans
-
-
-def _covered_tokens(padded: str, needle: str, spans: Sequence[tuple[int, int]]) -> list[int]:
-    """Indices of the tokens that overlap any occurrence of ``needle`` in ``padded``.
-
-    The accented and stripped forms have the same length and token boundaries
-    (stripping maps one character to one), so the same spans serve both.
-    """
-    covered: list[int] = []
-    start = padded.find(needle)
-    while start != -1:
-        end = start + len(needle)
-        covered.extend(i for i, (a, b) in enumerate(spans) if a < end and b > start)
-        start = padded.find(needle, start + 1)
-    return covered
-
-
 @dataclass(frozen=True, slots=True)
 class Prediction:
     """What the classifier says about one text."""
@@ -108,7 +83,6 @@ class Classifier:
         self.urgent_threshold: float = float(self.metadata["urgent_threshold"])
         self.version: str = str(self.metadata["version"])
         self.corpus_hash: str = str(self.metadata["corpus_hash"])
-        self._feature_names: tuple[list[str], list[str]] | None = None
 
     @classmethod
     def load(cls, path: Path) -> Classifier:
@@ -181,8 +155,8 @@ class Classifier:
         """Words of the text that pushed the field decision most, with their weight.
 
         The contribution of every active feature to the predicted field's score
-        (relative to the mean over fields) is spread over the words it covers:
-        a word n-gram over its words, a character n-gram over the words holding it.
+        (relative to the mean over fields) is spread evenly over the words its
+        occurrences cover (see :meth:`TextFeatures.covered_tokens`).
         """
         forms = normalize(text)
         x = self.features.transform_forms([forms])
@@ -190,23 +164,13 @@ class Classifier:
             return []
         class_index = int(self._field.proba(x)[0].argmax())
         columns, contributions = self._field.contributions(x, class_index)
-        if self._feature_names is None:
-            self._feature_names = self.features.feature_names()
-        blocks, names = self._feature_names
+        covered = self.features.covered_tokens(forms)
         accented = forms.accented.split()
-        stripped = forms.stripped.split()
-        spans = _token_spans(stripped)
-        padded = {"accented": f" {forms.accented} ", "stripped": f" {forms.stripped} "}
         weights = [0.0] * len(accented)
         for column, contribution in zip(columns.tolist(), contributions.tolist(), strict=True):
-            block, term = blocks[column], names[column]
-            form = "accented" if block in ("word", "char") else "stripped"
-            # A word n-gram covers its words wherever it occurs; a character
-            # n-gram the words it overlaps (it may span a space).
-            needle = f" {term} " if block.startswith("word") else term
-            covered = _covered_tokens(padded[form], needle, spans)
-            for i in covered:  # (empty only if the forms were misaligned)
-                weights[i] += contribution / len(covered)
+            tokens = covered.get(column, [])
+            for i in tokens:
+                weights[i] += contribution / len(tokens)
         totals: dict[str, float] = {}
         for token, weight in zip(accented, weights, strict=True):
             totals[token] = totals.get(token, 0.0) + weight

@@ -92,6 +92,19 @@ def test_fast_tfidf_keeps_neighbouring_texts_apart() -> None:
     assert features.transform_forms([]).shape == (0, features.n_features_)
 
 
+def test_covered_tokens_follow_the_ngrams_of_each_occurrence() -> None:
+    features = TextFeatures(min_df=1).fit_forms([normalize("đất đai đất")])
+    blocks, names = features.feature_names()
+    covered = features.covered_tokens(normalize("đất đai đất"))
+    column = {(block, name): i for i, (block, name) in enumerate(zip(blocks, names, strict=True))}
+    assert covered[column[("word", "đất")]] == [0, 2]
+    assert covered[column[("word", "đất đai")]] == [0, 1]
+    assert covered[column[("word_stripped", "dai dat")]] == [1, 2]
+    assert sorted(covered[column[("char_stripped", "t d")]]) == [0, 1]
+    assert sorted(covered[column[("char_stripped", "i d")]]) == [1, 2]
+    assert covered[column[("char_stripped", " dat ")]] == [0, 2]
+
+
 def test_fast_tfidf_matches_sklearn_across_chunks(small_model: tuple[Path, Path]) -> None:
     clf = load_classifier(small_model[1])
     texts = [str(row["text"]) for row in make_examples()]
