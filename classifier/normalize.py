@@ -218,24 +218,27 @@ def _new_tone_token(token: str) -> str:
     return token[:-2] + new
 
 
-# Residents' messages reuse a few thousand distinct tokens, so each token's two forms are
-# worked out once and kept; the cache is emptied when it grows past the limit.
-_TOKEN_FORMS: Final[dict[str, tuple[str, str]]] = {}
-_TOKEN_FORMS_LIMIT: Final = 50_000  # some 12 MB when full
+# Residents' messages reuse a few thousand distinct words, so the two forms of each
+# whitespace-separated chunk of text ("nhà,", "ubnd", "hoà") are worked out once and kept;
+# the cache is emptied when it grows past the limit.
+_CHUNK_FORMS: Final[dict[str, tuple[str, str]]] = {}
+_CHUNK_FORMS_LIMIT: Final = 50_000  # some 12 MB when full
+_NO_TOKENS: Final = ("", "")
 
 
-def _token_forms(token: str) -> tuple[str, str]:
-    """(accented, stripped) forms of one raw token: new tone placement, abbreviations."""
-    new = _new_tone_token(token)
-    accented = ABBREVIATIONS.get(new, new)
+def _chunk_forms(chunk: str) -> tuple[str, str]:
+    """(accented, stripped) forms of the tokens of one chunk: new tone placement and
+    abbreviations; ``("", "")`` when it holds no word character."""
+    tokens = [_new_tone_token(token) for token in _TOKEN_RE.findall(chunk)]
+    accented = " ".join([ABBREVIATIONS.get(token, token) for token in tokens])
     forms = (accented, _stripped_form(accented))
-    if len(_TOKEN_FORMS) >= _TOKEN_FORMS_LIMIT:
-        _TOKEN_FORMS.clear()
-    _TOKEN_FORMS[token] = forms
+    if len(_CHUNK_FORMS) >= _CHUNK_FORMS_LIMIT:
+        _CHUNK_FORMS.clear()
+    _CHUNK_FORMS[chunk] = forms
     return forms
 
 
-_CACHED_FORMS: Final = _TOKEN_FORMS.get
+_CACHED_FORMS: Final = _CHUNK_FORMS.get
 
 
 def _clean(text: str) -> str:
@@ -248,7 +251,10 @@ def _clean(text: str) -> str:
 
 def normalize(text: str) -> NormalizedText:
     """Return the accented and accent-stripped normalised forms of ``text``."""
-    pairs = [_CACHED_FORMS(t) or _token_forms(t) for t in _TOKEN_RE.findall(_clean(text))]
+    # Tokens never span whitespace, so tokenising chunk by chunk gives the same tokens.
+    pairs = [_CACHED_FORMS(chunk) or _chunk_forms(chunk) for chunk in _clean(text).split()]
+    if _NO_TOKENS in pairs:
+        pairs = [pair for pair in pairs if pair[0]]
     if not pairs:
         return NormalizedText(accented="", stripped="")
     accented_tokens, stripped_tokens = zip(*pairs, strict=True)

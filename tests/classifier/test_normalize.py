@@ -85,13 +85,14 @@ def test_styled_and_full_width_letters_read_as_plain_letters() -> None:
     assert styled.stripped == "thong bao uy ban nhan dan xa"
 
 
-def test_token_forms_survive_the_cache_being_emptied(monkeypatch: pytest.MonkeyPatch) -> None:
-    first = normalize("Hoà Bình ko có đc sổ đỏ")
+def test_chunk_forms_survive_the_cache_being_emptied(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = normalize("Hoà Bình, ko có đc sổ đỏ !!")
+    assert first.accented == "hòa bình không có được sổ đỏ"
     assert first.stripped == "hoa binh khong co duoc so do"
-    monkeypatch.setattr(normalize_module, "_TOKEN_FORMS_LIMIT", 1)
-    normalize_module._TOKEN_FORMS.clear()
-    assert normalize("Hoà Bình ko có đc sổ đỏ") == first
-    assert len(normalize_module._TOKEN_FORMS) == 1
+    monkeypatch.setattr(normalize_module, "_CHUNK_FORMS_LIMIT", 1)
+    normalize_module._CHUNK_FORMS.clear()
+    assert normalize("Hoà Bình, ko có đc sổ đỏ !!") == first
+    assert len(normalize_module._CHUNK_FORMS) == 1
 
 
 @pytest.mark.parametrize(
