@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.jobs.outbox import HELD
 from db.models import Conversation, OutboxMessage
 from handlers import actions
-from handlers.conversation.engine import fold
 from handlers.conversation.turn import Deps
 from handlers.conversation.types import InboundMessage, Reply
+from handlers.rules.small_talk import fold
 
 # Set by adapters in InboundMessage.extra.
 KEEPS_WINDOW_OPEN = "keeps_window_open"

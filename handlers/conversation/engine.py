@@ -7,7 +7,6 @@ Channel-neutral and stateless in memory: the dialogue state is a database row, s
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +23,7 @@ from handlers.conversation import resident as resident_dialogue
 from handlers.conversation import staff as staff_dialogue
 from handlers.conversation.turn import Deps, Turn
 from handlers.conversation.types import InboundMessage, Reply
+from handlers.rules.small_talk import fold
 
 
 async def handle_inbound(
@@ -79,12 +79,6 @@ async def _conversation(session: AsyncSession, msg: InboundMessage, now: datetim
     session.add(conversation)
     await session.flush()
     return conversation
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free form used to match typed choices ("bo qua" == "Bỏ qua")."""
-    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
 def _remember_choices(conversation: Conversation, replies: list[Reply]) -> None:

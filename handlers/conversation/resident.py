@@ -22,6 +22,7 @@ from handlers.conversation.drafts import menu_rows as drafts_menu_rows
 from handlers.conversation.turn import Turn
 from handlers.conversation.types import Button
 from handlers.rules.deadlines import KIND_LABELS
+from handlers.rules.small_talk import small_talk
 from handlers.rules.states import ItemKind, ItemStatus
 from handlers.rules.tracking_code import find_code
 
@@ -85,8 +86,7 @@ async def handle(turn: Turn) -> None:
 async def _command(turn: Turn, name: str, arg: str) -> None:
     if name == "start":
         turn.go(IDLE, {})
-        turn.say(t.GREETING.format(place=turn.deps.locality.name), *MENU,
-                 *await drafts_menu_rows(turn))
+        await _greet(turn)
     elif name == "help":
         turn.say(t.HELP)
     elif name in ("huy", "cancel"):
@@ -114,15 +114,28 @@ async def _idle(turn: Turn) -> None:
         turn.say(t.ASK_CODE)
     elif msg.text and msg.text.strip():
         code = find_code(msg.text) if turn.step == IDLE else None
+        talk = small_talk(msg.text)
         if code is not None:
             await _show_status(turn, code)
+        elif talk == "intent":
+            turn.go(AWAIT_TEXT)
+            turn.say(t.ASK_TEXT)
+        elif talk == "thanks":
+            turn.say(t.THANKS_REPLY)
+        elif talk == "greeting":
+            turn.go(IDLE, {})
+            await _greet(turn)
         else:
             await _start_draft(turn, msg.text.strip())
     elif msg.photos:
         turn.say(t.PHOTO_NOT_NOW)
     else:
-        turn.say(t.GREETING.format(place=turn.deps.locality.name), *MENU,
-                 *await drafts_menu_rows(turn))
+        await _greet(turn)
+
+
+async def _greet(turn: Turn) -> None:
+    turn.say(t.GREETING.format(place=turn.deps.locality.name), *MENU,
+             *await drafts_menu_rows(turn))
 
 
 async def _await_code(turn: Turn) -> None:

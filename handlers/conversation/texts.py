@@ -129,6 +129,10 @@ RATED_UNSATISFIED = (
 )
 RATING_REASON_THANKS = "Đã ghi nhận ý kiến của anh/chị và chuyển đến đơn vị xử lý."
 RATING_SKIPPED = "Cảm ơn anh/chị. Anh/chị sẽ được báo khi có kết quả xem xét lại."
+THANKS_REPLY = (
+    "Dạ, cảm ơn anh/chị. Khi cần, anh/chị cứ nhắn nội dung phản ánh, kiến nghị hoặc mã tra "
+    "cứu để xem tiến độ."
+)
 CANCELLED = "Đã hủy. Nội dung chưa gửi đã được xóa. Anh/chị gõ /start để bắt đầu lại."
 NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang dở. Anh/chị gõ /start để xem các mục."
 HELP = (

@@ -77,6 +77,27 @@ async def test_start_offers_feedback_and_lookup_but_no_community_rules(
     assert "Hộp thư phản ánh" in replies[0].text
 
 
+async def test_greetings_thanks_and_bare_announcements_open_no_draft(
+    sessions: SessionFactory,
+) -> None:
+    chat = Chat(sessions)
+    greeting = await chat.send(text="Xin chào ad ạ")
+    assert "Hộp thư phản ánh" in greeting[0].text
+    assert [b.payload for row in greeting[0].buttons for b in row][:2] == [
+        "menu:feedback", "menu:lookup"]
+    assert "cảm ơn anh/chị" in (await chat.say("cam on nhieu")).lower()
+    assert "nhập nội dung" in await chat.say("em muốn phản ánh ạ")
+    async with sessions() as session:
+        conversation = (await session.scalars(select(Conversation))).one()
+        assert conversation.step == "await_text"
+    # What follows the announcement is the feedback itself.
+    assert "đồng ý" in (await chat.say("Đèn đường ngõ 4 hỏng cả tuần nay")).lower()
+    async with sessions() as session:
+        conversation = (await session.scalars(select(Conversation))).one()
+        assert conversation.data["draft"]["text"] == "Đèn đường ngõ 4 hỏng cả tuần nay"
+    assert await _count(sessions, Item) == 0
+
+
 async def test_full_submission_stores_item_with_code_and_audit(sessions: SessionFactory) -> None:
     classifier = FixedClassifier()
     chat = Chat(sessions, deps=Deps(classifier=classifier))

@@ -193,7 +193,7 @@ async def test_office_routes_from_triage_with_a_unit_picker(
                   classifier=FakeClassifier(Prediction(route="triage", confidence=0.3)))
     office = await _staff(sessions, unsure, clock, "desk", "office", None)
     resident = Chat(sessions, "r1", unsure, clock)
-    confirmation = await resident.submit("Có việc cần hỏi")
+    confirmation = await resident.submit("Có việc cần hỏi về giấy tờ căn nhà ở thôn 2")
     assert "cán bộ đang phân loại" in confirmation
     code = CODE.search(confirmation)
     assert code is not None

@@ -1,0 +1,59 @@
+"""Messages with nothing to report: greetings, thanks and the bare wish to send feedback.
+
+A resident who types "xin chào" or "cảm ơn ạ" is not filing an item, and "em muốn phản ánh"
+announces one without saying what happened. The dialogue answers these instead of turning
+them into a draft that a clerk would have to send back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final, Literal
+
+SmallTalk = Literal["greeting", "thanks", "intent"]
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used to match typed words ("bo qua" == "Bỏ qua")."""
+    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+# Folded words. A message made only of these words says nothing about what happened.
+_GREETING: Final = frozenset({
+    "xin", "chao", "alo", "hello", "helo", "hi", "hey", "ad", "admin", "ban", "moi", "nguoi",
+    "ca", "buoi", "sang", "trua", "chieu",
+})
+_THANKS: Final = frozenset({
+    "cam", "on", "camon", "thank", "thanks", "tks", "ok", "oke", "okay", "vang", "da",
+})
+# Words that announce feedback ("phản ánh", "kiến nghị", "góp ý", "khiếu nại", "tố cáo",
+# "gửi đơn", "hỏi", "muốn", "cần", "giúp").
+_INTENT: Final = frozenset({
+    "phan", "kien", "nghi", "gop", "khieu", "nai", "to", "cao", "don", "hoi", "muon", "can",
+    "gui", "giup",
+})
+# Forms of address and glue that go with any of the above.
+_GLUE: Final = frozenset({
+    "toi", "minh", "em", "anh", "chi", "co", "chu", "bac", "ong", "ba", "a", "ah", "oi", "voi",
+    "cho", "duoc", "dc", "khong", "ko", "k", "chut", "xiu", "ve", "viec", "mot", "la", "gi",
+    "j", "the", "nao", "sao", "lam", "ho", "tro", "thu", "y", "nhe", "nha", "vay", "day", "ai",
+    "nhieu",
+})
+_MAX_WORDS: Final = 10
+_WORD: Final = re.compile(r"\w+")
+
+
+def small_talk(text: str) -> SmallTalk | None:
+    """What a short message without any content is, or None when it may be feedback."""
+    words = _WORD.findall(fold(text))
+    if not words or len(words) > _MAX_WORDS:
+        return None
+    if not all(w in _GREETING or w in _THANKS or w in _INTENT or w in _GLUE for w in words):
+        return None
+    if any(w in _INTENT for w in words):
+        return "intent"
+    if any(w in _THANKS for w in words):
+        return "thanks"
+    return "greeting"
