@@ -23,7 +23,7 @@ from handlers.conversation import resident as resident_dialogue
 from handlers.conversation import staff as staff_dialogue
 from handlers.conversation.turn import Deps, Turn
 from handlers.conversation.types import InboundMessage, Reply
-from handlers.rules.small_talk import fold
+from handlers.rules.small_talk import bare
 
 
 async def handle_inbound(
@@ -91,8 +91,8 @@ def _typed_choice(msg: InboundMessage, choices: list[Any]) -> InboundMessage:
     """On channels without buttons a user types the number or the label of a choice."""
     if msg.button is not None or not msg.text or not choices:
         return msg
-    typed = fold(msg.text)
+    typed = bare(msg.text)
     for number, (label, payload) in enumerate(choices, start=1):
-        if typed in (str(number), fold(label)):
+        if typed in (str(number), bare(label)):
             return dataclasses.replace(msg, text=None, button=payload)
     return msg

@@ -1,4 +1,4 @@
-"""Messages with nothing to report: greetings, thanks and the bare wish to send feedback.
+"""What residents type besides feedback: choices, greetings, thanks, bare announcements.
 
 A resident who types "xin chào" or "cảm ơn ạ" is not filing an item, and "em muốn phản ánh"
 announces one without saying what happened. The dialogue answers these instead of turning
@@ -12,12 +12,26 @@ import unicodedata
 from typing import Final, Literal
 
 SmallTalk = Literal["greeting", "thanks", "intent"]
+_WORD: Final = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free form used to match typed words ("bo qua" == "Bỏ qua")."""
     decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+# Polite particles residents add after a typed choice ("Đồng ý ạ", "bỏ qua nhé", "gửi đi").
+_PARTICLES: Final = frozenset({"a", "ah", "nhe", "nha", "nhen", "ad", "oi", "ha", "di", "luon"})
+
+
+def bare(text: str) -> str:
+    """A typed reply without case, accents, punctuation or trailing polite particles, so
+    that "Đồng ý ạ!" matches the button "Đồng ý" ("dong y")."""
+    words = _WORD.findall(fold(text))
+    while len(words) > 1 and words[-1] in _PARTICLES:
+        words.pop()
+    return " ".join(words)
 
 
 # Folded words. A message made only of these words says nothing about what happened.
@@ -42,7 +56,6 @@ _GLUE: Final = frozenset({
     "nhieu",
 })
 _MAX_WORDS: Final = 10
-_WORD: Final = re.compile(r"\w+")
 
 
 def small_talk(text: str) -> SmallTalk | None:

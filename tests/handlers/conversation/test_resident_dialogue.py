@@ -179,6 +179,18 @@ async def test_typed_choices_work_without_buttons(sessions: SessionFactory) -> N
     assert "Mã tra cứu" in await chat.say("Gửi")
 
 
+async def test_typed_choices_allow_punctuation_and_polite_particles(
+    sessions: SessionFactory,
+) -> None:
+    chat = Chat(sessions)
+    await chat.say("Xe tải chạy ban đêm gây ồn")
+    assert "ảnh" in await chat.say("Đồng ý ạ!")
+    assert "ở đâu" in await chat.say("bỏ qua nhé")
+    assert "Số điện thoại" in await chat.say("Ngõ 12")
+    assert "kiểm tra lại" in await chat.say("1.")
+    assert "Mã tra cứu" in await chat.say("gửi đi")
+
+
 async def test_location_is_kept(sessions: SessionFactory) -> None:
     chat = Chat(sessions)
     await chat.say("Cây đổ chắn đường")

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.rules.small_talk import fold, small_talk
+from handlers.rules.small_talk import bare, fold, small_talk
 
 
 def test_fold_drops_case_and_accents() -> None:
     assert fold("  Bỏ QUA ") == "bo qua"
     assert fold("Đường") == "duong"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Đồng ý ạ!", "dong y"),
+        ("bỏ qua nhé", "bo qua"),
+        ("Gửi đi", "gui"),
+        ("1.", "1"),
+        ("Xong, tiếp tục", "xong tiep tuc"),
+        ("ạ", "a"),
+        ("Chưa hài lòng", "chua hai long"),
+    ],
+)
+def test_bare_drops_punctuation_and_trailing_particles(typed: str, expected: str) -> None:
+    assert bare(typed) == expected
 
 
 @pytest.mark.parametrize(
