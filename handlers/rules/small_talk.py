@@ -61,7 +61,11 @@ _MAX_WORDS: Final = 10
 def small_talk(text: str) -> SmallTalk | None:
     """What a short message without any content is, or None when it may be feedback."""
     words = _WORD.findall(fold(text))
-    if not words or len(words) > _MAX_WORDS:
+    if not words:  # "👍" after an answer is thanks; "?" or "..." asks what this is
+        if any(unicodedata.category(char) == "So" for char in text):
+            return "thanks"
+        return "greeting" if text.strip() else None
+    if len(words) > _MAX_WORDS:
         return None
     if not all(w in _GREETING or w in _THANKS or w in _INTENT or w in _GLUE for w in words):
         return None

@@ -42,6 +42,10 @@ def test_bare_drops_punctuation_and_trailing_particles(typed: str, expected: str
         ("cho toi hoi chut", "intent"),
         ("Tôi cần gửi đơn khiếu nại", "intent"),
         ("xin chào, mình muốn góp ý", "intent"),
+        ("👍", "thanks"),
+        ("🙏🙏", "thanks"),
+        ("?", "greeting"),
+        ("...", "greeting"),
     ],
 )
 def test_small_talk_is_recognised(text: str, expected: str) -> None:
@@ -52,7 +56,7 @@ def test_small_talk_is_recognised(text: str, expected: str) -> None:
     "text",
     [
         "",
-        "!!!",
+        "  ",
         "chào ad, đường thôn 3 ngập nước không đi được",
         "em muốn phản ánh việc hàng xóm đổ rác ra mương",
         "mất điện",
