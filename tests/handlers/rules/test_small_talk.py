@@ -12,20 +12,14 @@ def test_fold_drops_case_and_accents() -> None:
     assert fold("Đường") == "duong"
 
 
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("Đồng ý ạ!", "dong y"),
-        ("bỏ qua nhé", "bo qua"),
-        ("Gửi đi", "gui"),
-        ("1.", "1"),
-        ("Xong, tiếp tục", "xong tiep tuc"),
-        ("ạ", "a"),
-        ("Chưa hài lòng", "chua hai long"),
-    ],
-)
-def test_bare_drops_punctuation_and_trailing_particles(typed: str, expected: str) -> None:
-    assert bare(typed) == expected
+def test_bare_drops_punctuation_and_trailing_particles() -> None:
+    assert bare("Đồng ý ạ!") == bare("Đồng ý") == "dong y"
+    assert bare("bỏ qua nhé") == "bo qua"
+    assert bare("Gửi đi") == "gui"
+    assert bare("1.") == "1"
+    assert bare("Xong, tiếp tục") == "xong tiep tuc"
+    assert bare("ạ") == "a"  # a particle alone is what was typed
+    assert bare("Chưa hài lòng") == "chua hai long"
 
 
 @pytest.mark.parametrize(
