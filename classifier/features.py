@@ -182,7 +182,6 @@ class _KeyTable:
                 codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
                 units = codes.astype(np.uint64).reshape(len(members), n)
             keys[members] = _fold([np.ascontiguousarray(units[:, k]) for k in range(n)])
-        self.kind = kind
         self._build_table(keys, columns)
 
     def _build_table(self, keys: npt.NDArray[np.uint64], columns: npt.NDArray[np.int64]) -> None:

@@ -202,6 +202,7 @@ class NormalizedText:
 
 
 def _stripped_form(accented: str) -> str:
+    """The accent-stripped form of normalised text, one character for one."""
     if accented.isascii():
         return accented
     stripped = _COMBINING_RE.sub("", unicodedata.normalize("NFD", accented)).replace("đ", "d")

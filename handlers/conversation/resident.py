@@ -113,23 +113,29 @@ async def _idle(turn: Turn) -> None:
         turn.go(AWAIT_CODE)
         turn.say(t.ASK_CODE)
     elif msg.text and msg.text.strip():
-        code = find_code(msg.text) if turn.step == IDLE else None
-        talk = small_talk(msg.text)
-        if code is not None:
-            await _show_status(turn, code)
-        elif talk == "intent":
-            turn.go(AWAIT_TEXT)
-            turn.say(t.ASK_TEXT)
-        elif talk == "thanks":
-            turn.say(t.THANKS_REPLY)
-        elif talk == "greeting":
-            turn.go(IDLE, {})
-            await _greet(turn)
-        else:
-            await _start_draft(turn, msg.text.strip())
+        await _free_text(turn, msg.text.strip())
     elif msg.photos:
         turn.say(t.PHOTO_NOT_NOW)
     else:
+        await _greet(turn)
+
+
+async def _free_text(turn: Turn, text: str) -> None:
+    """A tracking code, small talk, or else the start of a draft."""
+    code = find_code(text) if turn.step == IDLE else None
+    if code is not None:
+        await _show_status(turn, code)
+        return
+    talk = small_talk(text)
+    if talk is None:
+        await _start_draft(turn, text)
+    elif talk == "thanks":
+        turn.say(t.THANKS_REPLY)
+    elif talk == "intent":
+        turn.go(AWAIT_TEXT)
+        turn.say(t.ASK_TEXT)
+    else:
+        turn.go(IDLE, {})
         await _greet(turn)
 
 
