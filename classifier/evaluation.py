@@ -19,7 +19,7 @@ from sklearn.metrics import (
 from classifier.data import Example
 from classifier.labels import FIELDS, KINDS
 from classifier.normalize import has_diacritics, strip_accents
-from classifier.runtime import Classifier
+from classifier.runtime import Classifier, Prediction
 
 
 def macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> float:
@@ -54,6 +54,35 @@ def _field_report(y_true: list[str], y_pred: list[str]) -> dict[str, Any]:
             "labels": list(FIELDS),
             "rows_true_cols_pred": confusion_matrix(y_true, y_pred, labels=list(FIELDS)).tolist(),
         },
+    }
+
+
+# Residents' chat messages are mostly one or two lines; below this length the kind and
+# urgency cues are few, so the figures are reported for short and long texts apart.
+SHORT_TEXT_CHARS = 110
+
+
+def _part_report(
+    indices: Sequence[int],
+    y: dict[str, Sequence[Any]],
+    preds: Sequence[Prediction],
+) -> dict[str, Any]:
+    """Field and kind macro-F1 and urgent precision/recall over some of a set's texts."""
+    if not indices:
+        return {"n": 0}
+    y_urgent = [y["urgent"][i] for i in indices]
+    p_urgent = [preds[i].urgent for i in indices]
+    return {
+        "n": len(indices),
+        "field_macro_f1": macro_f1(
+            [y["field"][i] for i in indices], [preds[i].field for i in indices], FIELDS
+        ),
+        "kind_macro_f1": macro_f1(
+            [y["kind"][i] for i in indices], [preds[i].kind for i in indices], KINDS
+        ),
+        "urgent_support": int(sum(y_urgent)),
+        "urgent_precision": float(precision_score(y_urgent, p_urgent, zero_division=0)),
+        "urgent_recall": float(recall_score(y_urgent, p_urgent, zero_division=0)),
     }
 
 
@@ -125,6 +154,13 @@ def evaluate_examples(
         "recall": float(recall_score(y_urgent, p_urgent, zero_division=0)),
         "f1": float(f1_score(y_urgent, p_urgent, zero_division=0)),
     }
+    labels: dict[str, Sequence[Any]] = {"field": y_field, "kind": y_kind, "urgent": y_urgent}
+    short = [i for i, t in enumerate(texts) if len(t) < SHORT_TEXT_CHARS]
+    long = [i for i, t in enumerate(texts) if len(t) >= SHORT_TEXT_CHARS]
+    report["by_length"] = {
+        f"short (< {SHORT_TEXT_CHARS} chars)": _part_report(short, labels, preds),
+        f"long (>= {SHORT_TEXT_CHARS} chars)": _part_report(long, labels, preds),
+    }
     if train_fields is not None:
         report["baseline"] = majority_baseline(train_fields, y_field)
     return report
@@ -175,6 +211,14 @@ def format_report(name: str, report: dict[str, Any]) -> str:
         f"urgent             threshold {urg['threshold']:.4f}: precision {urg['precision']:.4f}"
         f"  recall {urg['recall']:.4f}  F1 {urg['f1']:.4f}  (support {urg['support']})"
     )
+    for part, row in report.get("by_length", {}).items():
+        if row["n"]:
+            lines.append(
+                f"  {part}, n={row['n']}: field macro-F1 {row['field_macro_f1']:.4f},"
+                f" kind macro-F1 {row['kind_macro_f1']:.4f}, urgent precision"
+                f" {row['urgent_precision']:.4f} recall {row['urgent_recall']:.4f}"
+                f" (support {row['urgent_support']})"
+            )
     lines.append("per field:            precision  recall      F1  support")
     for field, row in report["per_field"].items():
         lines.append(

@@ -11,7 +11,7 @@ import pytest
 
 from classifier import Prediction, ensure_model, export_corrections
 from classifier.data import corpus_hash, heldout_split, load_corpus
-from classifier.evaluation import evaluate_examples
+from classifier.evaluation import SHORT_TEXT_CHARS, evaluate_examples
 from classifier.features import TRANSFORM_CHUNK, TextFeatures
 from classifier.model import (
     choose_triage_threshold,
@@ -180,6 +180,23 @@ def test_deployed_model_is_refitted_on_all_texts(small_model: tuple[Path, Path])
         assert is_stale(artifact, corpus)
     finally:
         ensure_model(corpus, artifact, corpus / "none.jsonl", SMALL_CONFIG)
+
+
+def test_figures_by_length_are_those_of_each_part(small_model: tuple[Path, Path]) -> None:
+    corpus, artifact = small_model
+    examples = load_corpus(corpus)
+    clf = Classifier.load(artifact)
+    short = [e for e in examples if len(e.text) < SHORT_TEXT_CHARS]
+    long = [e for e in examples if len(e.text) >= SHORT_TEXT_CHARS]
+    assert short and long
+    parts = list(evaluate_examples(clf, examples)["by_length"].values())
+    for part, subset in zip(parts, (short, long), strict=True):
+        alone = evaluate_examples(clf, subset)
+        assert part["n"] == len(subset)
+        assert part["field_macro_f1"] == alone["macro_f1"]
+        assert part["kind_macro_f1"] == alone["kind"]["macro_f1"]
+        assert part["urgent_recall"] == alone["urgent"]["recall"]
+        assert part["urgent_precision"] == alone["urgent"]["precision"]
 
 
 def test_training_is_deterministic(tmp_path: Path, small_model: tuple[Path, Path]) -> None:
