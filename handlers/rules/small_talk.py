@@ -56,6 +56,11 @@ _GLUE: Final = frozenset({
     "nhieu",
 })
 _MAX_WORDS: Final = 10
+# Whole replies that only agree or acknowledge ("Đồng ý ạ" sent when no choice is pending).
+# Matched as the whole bare reply, because "đồng", "đông" and "đóng" are also content words.
+_ACKNOWLEDGEMENTS: Final = frozenset(
+    {"dong y", "nhat tri", "duoc", "duoc roi", "roi", "u", "uh", "um"}
+)
 
 
 def small_talk(text: str) -> SmallTalk | None:
@@ -67,6 +72,8 @@ def small_talk(text: str) -> SmallTalk | None:
         return "greeting" if text.strip() else None
     if len(words) > _MAX_WORDS:
         return None
+    if bare(text) in _ACKNOWLEDGEMENTS:
+        return "thanks"
     if not all(w in _GREETING or w in _THANKS or w in _INTENT or w in _GLUE for w in words):
         return None
     if any(w in _INTENT for w in words):

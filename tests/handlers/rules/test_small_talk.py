@@ -36,6 +36,9 @@ def test_bare_drops_punctuation_and_trailing_particles() -> None:
         ("cho toi hoi chut", "intent"),
         ("Tôi cần gửi đơn khiếu nại", "intent"),
         ("xin chào, mình muốn góp ý", "intent"),
+        ("Dong y a", "thanks"),
+        ("Đồng ý!", "thanks"),
+        ("được rồi ạ", "thanks"),
         ("👍", "thanks"),
         ("🙏🙏", "thanks"),
         ("?", "greeting"),
@@ -57,6 +60,8 @@ def test_small_talk_is_recognised(text: str, expected: str) -> None:
         "hôi quá",
         "cảm ơn, nhưng cống vẫn chưa ai thông",
         "tố cáo cán bộ địa chính xã thu tiền sai",
+        "đồng ý với dự thảo quy ước nhưng nên bỏ điều 5",
+        "đóng cống",
         "chao " * 11,
     ],
 )
