@@ -25,13 +25,17 @@ def fold(text: str) -> str:
 _PARTICLES: Final = frozenset({"a", "ah", "nhe", "nha", "nhen", "ad", "oi", "ha", "di", "luon"})
 
 
+def _without_particles(words: list[str]) -> str:
+    end = len(words)
+    while end > 1 and words[end - 1] in _PARTICLES:
+        end -= 1
+    return " ".join(words[:end])
+
+
 def bare(text: str) -> str:
     """A typed reply without case, accents, punctuation or trailing polite particles, so
     that "Đồng ý ạ!" matches the button "Đồng ý" ("dong y")."""
-    words = _WORD.findall(fold(text))
-    while len(words) > 1 and words[-1] in _PARTICLES:
-        words.pop()
-    return " ".join(words)
+    return _without_particles(_WORD.findall(fold(text)))
 
 
 # Folded words. A message made only of these words says nothing about what happened.
@@ -72,7 +76,7 @@ def small_talk(text: str) -> SmallTalk | None:
         return "greeting" if text.strip() else None
     if len(words) > _MAX_WORDS:
         return None
-    if bare(text) in _ACKNOWLEDGEMENTS:
+    if _without_particles(words) in _ACKNOWLEDGEMENTS:
         return "thanks"
     if not all(w in _GREETING or w in _THANKS or w in _INTENT or w in _GLUE for w in words):
         return None
